@@ -1,0 +1,52 @@
+"""The public JSON API, v1 (DESIGN.md). Each app adds its router here."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError
+
+api = NinjaAPI(
+    title="Med spa booking API",
+    version="1",
+    description=(
+        "The catalog, availability and bookings of the clinic. The booking page, the "
+        "embeddable widget and outside clients all use it. Times are ISO 8601 with offset."
+    ),
+    urls_namespace="api-v1",
+    openapi_url="/schema",
+    docs_url="/docs",
+)
+
+
+def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
+    """Pydantic's error list as {field: [message, …]}, the field named by its dotted path."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        # loc starts with where the value came from ("body", "query", "path"); then the field.
+        loc = [str(part) for part in error.get("loc", ())[1:] if part != "payload"]
+        field = ".".join(loc) or "__all__"
+        message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        errors.setdefault(field, []).append(message)
+    return errors
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"errors": validation_errors(exc)}, status=400)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"error": "not_found", "detail": "Not found."}, status=404)
+
+
+def add_routers() -> None:
+    from treatments.api import router as treatments_router
+
+    api.add_router("", treatments_router)
+
+
+add_routers()
+
+__all__: list[Any] = ["api"]

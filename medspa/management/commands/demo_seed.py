@@ -1,0 +1,52 @@
+"""Loads the demo clinic: one staff login per role (the catalog comes by migration).
+
+Idempotent: running it again changes nothing and prints the same logins. Refuses to run with
+DEBUG off, so a production database never gets demo passwords.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
+
+# username, password, first name, last name, role
+DEMO_STAFF = [
+    ("frontdesk", "frontdesk-demo", "Fran", "Delgado", FRONT_DESK),
+    ("injector", "injector-demo", "Imani", "Osei", INJECTOR),
+    ("manager", "manager-demo", "Morgan", "Reyes", MANAGER),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo clinic's staff logins (idempotent). Only with DJANGO_DEBUG on."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+
+    @transaction.atomic
+    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+        if not (settings.DEBUG or force):
+            raise CommandError("demo_seed creates known passwords; it runs only with DJANGO_DEBUG=1 (or --force).")
+        User = get_user_model()
+        for username, password, first_name, last_name, role in DEMO_STAFF:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "is_staff": True,
+                    "email": f"{username}@stillwater.example",
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            user.groups.add(Group.objects.get(name=role))
+        self.stdout.write("Demo staff logins (username / password):")
+        for username, password, _, _, role in DEMO_STAFF:
+            self.stdout.write(f"  {role:<11} {username} / {password}")

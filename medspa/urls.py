@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .api import api
+
+admin.site.site_header = f"{settings.CLINIC_NAME} — admin"
+admin.site.site_title = settings.CLINIC_NAME
+admin.site.index_title = "Clinic settings and catalog"
+
+urlpatterns = [
+    path("", include("treatments.urls")),
+    path("api/v1/", api.urls),
+    path("staff/", views.staff_home, name="staff-home"),
+    path(
+        "staff/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,66 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import factory
+from django.contrib.auth import get_user_model
+
+from treatments.models import AftercareStep, Product, Region, Service, ServiceKind, TreatmentArea
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Sam"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password(PASSWORD)
+
+
+class TreatmentAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TreatmentArea
+
+    slug = factory.Sequence(lambda n: f"area-{n}")
+    name = factory.Sequence(lambda n: f"Area {n}")
+    region = Region.UPPER_FACE
+    muscles = "frontalis"
+    concern = "Lines"
+    summary = "Softens lines."
+    typical_units_min = 4
+    typical_units_max = 10
+    injection_points = "2"
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    brand = factory.Sequence(lambda n: f"Brand {n}")
+    generic_name = "exampletoxinA"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    slug = factory.Sequence(lambda n: f"service-{n}")
+    name = factory.Sequence(lambda n: f"Service {n}")
+    kind = ServiceKind.TREATMENT
+    duration_minutes = 30
+    price = Decimal("100.00")
+
+
+class AftercareStepFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AftercareStep
+
+    service = factory.SubFactory(ServiceFactory)
+    key = factory.Sequence(lambda n: f"step-{n}")
+    offset = timedelta(hours=4)
+    title = "A step"
+    body = "Advice."
