@@ -19,6 +19,20 @@ api = NinjaAPI(
 )
 
 
+FRIENDLY = {
+    "missing": "This field is required.",
+    "extra_forbidden": "Unknown field.",
+    "int_parsing": "Enter a whole number.",
+    "date_from_datetime_parsing": "Enter a date as YYYY-MM-DD.",
+    "date_parsing": "Enter a date as YYYY-MM-DD.",
+    "datetime_from_date_parsing": "Enter a date and time as ISO 8601 with offset, like 2027-03-15T09:00:00-04:00.",
+    "datetime_parsing": "Enter a date and time as ISO 8601 with offset, like 2027-03-15T09:00:00-04:00.",
+    "bool_parsing": "Enter true or false.",
+    "bool_type": "Enter true or false.",
+    "string_too_short": "This field can't be empty.",
+}
+
+
 def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
     """Pydantic's error list as {field: [message, …]}, the field named by its dotted path."""
     errors: dict[str, list[str]] = {}
@@ -26,7 +40,8 @@ def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
         # loc starts with where the value came from ("body", "query", "path"); then the field.
         loc = [str(part) for part in error.get("loc", ())[1:] if part != "payload"]
         field = ".".join(loc) or "__all__"
-        message = str(error.get("msg", "Invalid value.")).removeprefix("Value error, ")
+        message = FRIENDLY.get(error.get("type", ""), str(error.get("msg", "Invalid value.")))
+        message = message.removeprefix("Value error, ")
         errors.setdefault(field, []).append(message)
     return errors
 
@@ -42,9 +57,11 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def add_routers() -> None:
+    from bookings.api import router as bookings_router
     from treatments.api import router as treatments_router
 
     api.add_router("", treatments_router)
+    api.add_router("", bookings_router)
 
 
 add_routers()

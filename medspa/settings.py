@@ -38,10 +38,18 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Still Water Aesthetics")
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+1 941 555 0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@stillwater.example")
+# Absolute links in emails and calendar files start with this.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 try:
     ZoneInfo(CLINIC_TIME_ZONE)
 except (ZoneInfoNotFoundError, ValueError) as exc:
     raise ImproperlyConfigured(f"CLINIC_TIME_ZONE {CLINIC_TIME_ZONE!r} is not an IANA time zone") from exc
+
+# Booking policy
+BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
+BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=90)
+BOOKING_SLOT_STEP_MINUTES = env.int("BOOKING_SLOT_STEP_MINUTES", default=15)
+BOOKING_CANCEL_WINDOW_HOURS = env.int("BOOKING_CANCEL_WINDOW_HOURS", default=24)
 
 INSTALLED_APPS = [
     # Django
@@ -56,6 +64,7 @@ INSTALLED_APPS = [
     # Local, in the order a patient moves through the clinic
     "medspa",
     "treatments",
+    "bookings",
 ]
 
 MIDDLEWARE = [
@@ -139,7 +148,11 @@ STORAGES = {
 }
 
 # Email: written to files in VAR_DIR unless EMAIL_URL names an SMTP server.
-vars().update(env.email_url_config(env.str("EMAIL_URL", default="") or f"filemail://{VAR_DIR / 'mail'}"))
+if EMAIL_URL := env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url_config(EMAIL_URL))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -199,4 +212,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The filesystem broker has no host, which kombu warns about on every connection.
+    "loggers": {"kombu.connection": {"level": "ERROR"}},
 }

@@ -12,6 +12,7 @@ admin.site.index_title = "Clinic settings and catalog"
 
 urlpatterns = [
     path("", include("treatments.urls")),
+    path("", include("bookings.urls")),
     path("api/v1/", api.urls),
     path("staff/", views.staff_home, name="staff-home"),
     path(

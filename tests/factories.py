@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -64,3 +64,51 @@ class AftercareStepFactory(factory.django.DjangoModelFactory):
     offset = timedelta(hours=4)
     title = "A step"
     body = "Advice."
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.Location"
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"location-{n}")
+    name = factory.Sequence(lambda n: f"Location {n}")
+    address = "1 Main Street"
+    timezone = "America/New_York"
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.Provider"
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory, is_staff=True, first_name="Ivy", last_name=factory.Sequence(str))
+    title = "Nurse injector"
+    credentials = "RN"
+
+    @factory.post_generation
+    def services(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.services.set(extracted)
+
+
+class WorkingHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.WorkingHours"
+
+    provider = factory.SubFactory(ProviderFactory)
+    location = factory.SubFactory(LocationFactory)
+    weekday = 0
+    start = time(9)
+    end = time(17)
+
+
+class PatientFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bookings.Patient"
+
+    first_name = "Pat"
+    last_name = factory.Sequence(lambda n: f"Patient{n}")
+    date_of_birth = date(1985, 6, 1)
+    email = factory.Sequence(lambda n: f"patient{n}@example.com")
+    phone = "+19415550100"

@@ -16,3 +16,8 @@ from medspa.settings import *  # noqa: F403
 
 # Hashing demo passwords at full strength makes the suite slow and tests nothing of ours.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Tests race threads against one database; SQLite's in-memory test database cannot take the
+# file locks that serialize them, so it lives in a file.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

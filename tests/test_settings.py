@@ -58,7 +58,7 @@ def test_clinic_time_zone_sets_the_default_zone():
 def test_embedded_default_is_sqlite_with_immediate_transactions(tmp_path):
     result = _settings(
         "settings.DATABASES['default']['ENGINE'], settings.DATABASES['default']['OPTIONS']['transaction_mode'], "
-        "settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND",
+        "settings.CELERY_BROKER_URL, settings.EMAIL_BACKEND, str(settings.EMAIL_FILE_PATH)",
         DJANGO_DEBUG="1",
         VAR_DIR=str(tmp_path),
         DATABASE_URL="",
@@ -68,7 +68,7 @@ def test_embedded_default_is_sqlite_with_immediate_transactions(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
         "('django.db.backends.sqlite3', 'IMMEDIATE', 'filesystem://', "
-        "'django.core.mail.backends.filebased.EmailBackend')"
+        f"'django.core.mail.backends.filebased.EmailBackend', '{tmp_path / 'mail'}')"
     )
     assert (tmp_path / "celery" / "queue").is_dir()
 

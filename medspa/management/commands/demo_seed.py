@@ -1,4 +1,5 @@
-"""Loads the demo clinic: one staff login per role (the catalog comes by migration).
+"""Loads the demo clinic: one staff login per role, then each app's demo data (the catalog
+comes by migration): locations, providers with their hours and a few bookings.
 
 Idempotent: running it again changes nothing and prints the same logins. Refuses to run with
 DEBUG off, so a production database never gets demo passwords.
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from bookings import demo as bookings_demo
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 
 # username, password, first name, last name, role
@@ -47,6 +49,10 @@ class Command(BaseCommand):
                 user.set_password(password)
                 user.save(update_fields=["password"])
             user.groups.add(Group.objects.get(name=role))
+        provider_logins = bookings_demo.seed()
         self.stdout.write("Demo staff logins (username / password):")
         for username, password, _, _, role in DEMO_STAFF:
             self.stdout.write(f"  {role:<11} {username} / {password}")
+        others = [login for login in provider_logins if not login.startswith("injector ")]
+        if others:
+            self.stdout.write(f"  {'Injectors':<11} " + ", ".join(others))

@@ -1,0 +1,356 @@
+"""Booking endpoints of the public API (DESIGN.md, Public JSON API v1)."""
+
+from datetime import date, datetime, timedelta
+
+import phonenumbers
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict, field_validator
+
+from treatments.models import Service, TreatmentArea
+
+from .models import Appointment, Location, Provider, Source
+from .selectors import locations_active, providers_for, slots_available
+from .services import (
+    BookingError,
+    BookingInvalid,
+    PatientDetails,
+    appointment_book,
+    appointment_cancel,
+    appointment_reschedule,
+    cancel_deadline,
+)
+from .tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token, manage_path
+
+router = Router(tags=["bookings"])
+
+MAX_DAYS = 31
+MIN_AGE_YEARS = 18
+
+
+class Strict(Schema):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LocationOut(Schema):
+    slug: str
+    name: str
+    address: str
+    timezone: str = Field(description="IANA zone; slot times carry its offset.")
+
+
+class ProviderOut(Schema):
+    id: int
+    name: str
+    title: str
+
+
+class SlotOut(Schema):
+    start: datetime
+    end: datetime
+    provider: int = Field(description="Provider id (see /providers).")
+    location: str = Field(description="Location slug (see /locations).")
+
+
+class AvailabilityOut(Schema):
+    slots: list[SlotOut]
+
+
+class ServiceRef(Schema):
+    slug: str
+    name: str
+
+
+def _with_offset(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("Give the time with its UTC offset, like 2027-03-15T09:00:00-04:00.")
+    return value
+
+
+class PatientIn(Strict):
+    first_name: str = Field(min_length=1, max_length=80)
+    last_name: str = Field(min_length=1, max_length=80)
+    email: str = Field(max_length=254)
+    phone: str = Field(max_length=32)
+    date_of_birth: date
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        try:
+            validate_email(value)
+        except DjangoValidationError:
+            raise ValueError("Enter a valid email address, like name@example.com.") from None
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str) -> str:
+        try:
+            number = phonenumbers.parse(value, "US")
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise ValueError("Enter a valid phone number, like (941) 555-0142.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _adult(cls, value: date) -> date:
+        today = timezone.localdate()
+        if value > today:
+            raise ValueError("Date of birth can't be in the future.")
+        age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
+        if age < MIN_AGE_YEARS:
+            raise ValueError(f"You must be {MIN_AGE_YEARS} or older to book.")
+        if age > 120:
+            raise ValueError("Please check the year of birth.")
+        return value
+
+
+class BookingIn(Strict):
+    service: str = Field(description="Service slug.")
+    start: datetime = Field(description="A slot's start, ISO 8601 with offset.")
+    location: str | None = Field(None, description="Location slug; optional with one location.")
+    provider: int | None = Field(None, description="Provider id; omit for anyone.")
+    areas: list[str] = Field(default_factory=list, description="Treatment area slugs.")
+    accept_policy: bool = Field(description="The patient accepts the cancellation policy.")
+    patient: PatientIn
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return _with_offset(value)
+
+    @field_validator("accept_policy")
+    @classmethod
+    def _accepted(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError("Please accept the cancellation policy to book.")
+        return value
+
+
+class RescheduleIn(Strict):
+    start: datetime = Field(description="A slot's start, ISO 8601 with offset.")
+    provider: int | None = Field(None, description="Provider id; omit to keep the same provider.")
+
+    @field_validator("start")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        return _with_offset(value)
+
+
+class BookingOut(Schema):
+    reference: str
+    service: ServiceRef
+    provider: ProviderOut
+    location: LocationOut
+    start: datetime
+    end: datetime
+    status: str
+    manage_url: str
+    cancellable_until: datetime = Field(description="Changes online are possible until then.")
+
+
+class ErrorOut(Schema):
+    error: str
+    detail: str
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, list[str]]
+
+
+def _booking_out(request: HttpRequest, appointment: Appointment) -> dict:
+    zone = appointment.location.zone
+    provider = appointment.provider
+    return {
+        "reference": appointment.reference,
+        "service": appointment.service,
+        "provider": {"id": provider.pk, "name": provider.name, "title": provider.title},
+        "location": appointment.location,
+        "start": appointment.start.astimezone(zone),
+        "end": appointment.end.astimezone(zone),
+        "status": appointment.status,
+        "manage_url": request.build_absolute_uri(manage_path(appointment)),
+        "cancellable_until": cancel_deadline(appointment).astimezone(zone),
+    }
+
+
+def _invalid(**errors: str) -> Status:
+    return Status(400, {"errors": {field: [message] for field, message in errors.items()}})
+
+
+def _refused(exc: BookingError) -> Status:
+    if isinstance(exc, BookingInvalid):
+        return Status(400, {"errors": exc.errors})
+    return Status(exc.status, {"error": exc.code, "detail": exc.detail})
+
+
+def _service(slug: str, *, online: bool = True) -> Service | None:
+    services = Service.objects.active()
+    if online:
+        services = services.filter(bookable_online=True)
+    return services.filter(slug=slug).first()
+
+
+@router.get("/locations", response=list[LocationOut], summary="Locations")
+def locations_list(request: HttpRequest) -> list[Location]:
+    return locations_active()
+
+
+@router.get("/providers", response={200: list[ProviderOut], 400: ErrorsOut}, summary="Providers offering a service")
+def providers_list(request: HttpRequest, service: str, location: str | None = None):
+    found = _service(service)
+    if found is None:
+        return _invalid(service="Unknown service.")
+    where = None
+    if location:
+        where = Location.objects.filter(slug=location, is_active=True).first()
+        if where is None:
+            return _invalid(location="Unknown location.")
+    return [
+        {"id": p.pk, "name": p.name, "title": p.title}
+        for p in providers_for(service=found, location=where, online=True)
+    ]
+
+
+class AvailabilityQuery(Schema):
+    service: str
+    date: date
+    days: int = Field(1, ge=1, le=MAX_DAYS)
+    location: str | None = None
+    provider: int | None = None
+
+
+@router.get("/availability", response={200: AvailabilityOut, 400: ErrorsOut}, summary="Free slots")
+def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
+    """Free slots from `date` for `days` days; each time in its location's zone and offset."""
+    found = _service(query.service)
+    if found is None:
+        return _invalid(service="Unknown service.")
+    where = None
+    if query.location:
+        where = Location.objects.filter(slug=query.location, is_active=True).first()
+        if where is None:
+            return _invalid(location="Unknown location.")
+    provider = None
+    if query.provider is not None:
+        provider = Provider.objects.filter(pk=query.provider, is_active=True, bookable_online=True).first()
+        if provider is None:
+            return _invalid(provider="Unknown provider.")
+    now = timezone.now()
+    # A day is in the past once it is over everywhere: the last zone to finish a day is UTC-12.
+    if query.date < (now - timedelta(hours=12)).date():
+        return _invalid(date="That date has passed.")
+    slots = slots_available(
+        service=found, start_date=query.date, days=query.days, now=now, location=where, provider=provider
+    )
+    return {
+        "slots": [
+            {"start": s.start, "end": s.end, "provider": s.provider_id, "location": s.location.slug} for s in slots
+        ]
+    }
+
+
+@router.post(
+    "/bookings",
+    response={201: BookingOut, 400: ErrorsOut, 409: ErrorOut},
+    summary="Book a slot",
+)
+def booking_create(request: HttpRequest, payload: BookingIn):
+    service = _service(payload.service)
+    if service is None:
+        return _invalid(service="Unknown service.")
+    location = None
+    if payload.location:
+        location = Location.objects.filter(slug=payload.location, is_active=True).first()
+        if location is None:
+            return _invalid(location="Unknown location.")
+    provider = None
+    if payload.provider is not None:
+        provider = Provider.objects.filter(pk=payload.provider, is_active=True, bookable_online=True).first()
+        if provider is None:
+            return _invalid(provider="Unknown provider.")
+    areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas))
+    unknown = sorted(set(payload.areas) - {area.slug for area in areas})
+    if unknown:
+        return _invalid(areas=f"Unknown area: {', '.join(unknown)}.")
+    try:
+        appointment = appointment_book(
+            service=service,
+            start=payload.start,
+            now=timezone.now(),
+            source=Source.ONLINE,
+            details=PatientDetails(**payload.patient.dict()),
+            provider=provider,
+            location=location,
+            areas=areas,
+        )
+    except BookingError as exc:
+        return _refused(exc)
+    appointment = Appointment.objects.select_related("service", "location", "provider__user").get(pk=appointment.pk)
+    return Status(201, _booking_out(request, appointment))
+
+
+def _by_token(token: str) -> tuple[Appointment | None, Status | None]:
+    try:
+        return appointment_from_token(token, now=timezone.now()), None
+    except ManageLinkInvalid:
+        return None, Status(404, {"error": "not_found", "detail": "We couldn't find that booking."})
+    except ManageLinkExpired:
+        return None, Status(410, {"error": "link_expired", "detail": "This appointment is over; the link has expired."})
+
+
+@router.get(
+    "/bookings/{token}", response={200: BookingOut, 404: ErrorOut, 410: ErrorOut}, summary="A booking by its link"
+)
+def booking_read(request: HttpRequest, token: str):
+    appointment, error = _by_token(token)
+    return error or Status(200, _booking_out(request, appointment))
+
+
+@router.post(
+    "/bookings/{token}/cancel",
+    response={200: BookingOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    summary="Cancel a booking",
+)
+def booking_cancel(request: HttpRequest, token: str):
+    appointment, error = _by_token(token)
+    if error:
+        return error
+    try:
+        appointment = appointment_cancel(appointment=appointment, now=timezone.now(), by_patient=True)
+    except BookingError as exc:
+        return _refused(exc)
+    return Status(200, _booking_out(request, _reload(appointment)))
+
+
+@router.post(
+    "/bookings/{token}/reschedule",
+    response={200: BookingOut, 400: ErrorsOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    summary="Move a booking",
+)
+def booking_reschedule(request: HttpRequest, token: str, payload: RescheduleIn):
+    appointment, error = _by_token(token)
+    if error:
+        return error
+    provider = None
+    if payload.provider is not None:
+        provider = Provider.objects.filter(pk=payload.provider, is_active=True, bookable_online=True).first()
+        if provider is None:
+            return _invalid(provider="Unknown provider.")
+    try:
+        appointment = appointment_reschedule(
+            appointment=appointment, start=payload.start, now=timezone.now(), by_patient=True, provider=provider
+        )
+    except BookingError as exc:
+        return _refused(exc)
+    return Status(200, _booking_out(request, _reload(appointment)))
+
+
+def _reload(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_related("service", "location", "provider__user").get(pk=appointment.pk)

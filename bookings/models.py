@@ -1,0 +1,264 @@
+"""The front office: where, who, for whom and when.
+
+Times are stored in UTC and shown in the location's zone. An appointment keeps the busy range
+it blocks (its start and end widened by the service's buffers at booking time), and on
+PostgreSQL an exclusion constraint (migration 0002) refuses two overlapping busy ranges for
+one provider among the blocking statuses, whatever the code above it does.
+"""
+
+import secrets
+from datetime import timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+
+from treatments.models import Service, TreatmentArea
+
+
+def validate_time_zone(value: str) -> None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"{value!r} is not an IANA time zone, such as America/New_York.") from exc
+
+
+def default_time_zone() -> str:
+    return settings.CLINIC_TIME_ZONE
+
+
+class Location(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=80)
+    address = models.CharField(max_length=200)
+    phone = models.CharField(max_length=32, blank=True)
+    timezone = models.CharField(max_length=64, default=default_time_zone, validators=[validate_time_zone])
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Provider(models.Model):
+    """A staff member who sees patients."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="provider")
+    title = models.CharField(max_length=80, help_text="For patients, e.g. Nurse injector.")
+    credentials = models.CharField(max_length=40, blank=True, help_text="e.g. RN, BSN")
+    services = models.ManyToManyField(Service, related_name="providers", blank=True)
+    color = models.CharField(max_length=7, default="#0f5257", help_text="On the front desk's day view.")
+    bookable_online = models.BooleanField(default=True)
+    is_active = models.BooleanField(default=True)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "user__first_name", "user__last_name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        full = self.user.get_full_name() or self.user.get_username()
+        return f"{full}, {self.credentials}" if self.credentials else full
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class WorkingHours(models.Model):
+    """A block of a provider's week at one location, in that location's wall-clock time.
+
+    Several blocks on one day make breaks; different days may be at different locations.
+    """
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="working_hours")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    start = models.TimeField()
+    end = models.TimeField()
+
+    class Meta:
+        ordering = ["provider", "weekday", "start"]
+        verbose_name_plural = "working hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="working_hours_start_before_end",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M} at {self.location}"
+
+
+class TimeOff(models.Model):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["start"]
+        verbose_name_plural = "time off"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__lt=F("end")),
+                name="time_off_start_before_end",
+                violation_error_message="The end must be after the start.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M} UTC"
+
+
+class PreferredChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Patient(models.Model):
+    """A patient, matched on email and date of birth for online bookings."""
+
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    email = models.EmailField()
+    phone = models.CharField(max_length=20, help_text="E.164, e.g. +19415550142.")
+    preferred_channel = models.CharField(max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.EMAIL)
+    consent_email = models.BooleanField(default=True, help_text="Agreed to appointment and aftercare email.")
+    consent_sms = models.BooleanField(default=False, help_text="Agreed to text messages.")
+    treatment_hold = models.BooleanField(
+        default=False, help_text="No neuromodulator treatment may be booked online until an injector clears it."
+    )
+    treatment_hold_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), "date_of_birth", name="patient_unique_email_and_birth_date"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CONFIRMED = "confirmed", "Confirmed"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+    NO_SHOW = "no_show", "No-show"
+
+
+# The statuses whose busy time no other appointment of the provider may overlap. A no-show
+# gives its time back, so front desk can fit someone else into it.
+BLOCKING_STATUSES = (
+    AppointmentStatus.BOOKED,
+    AppointmentStatus.CONFIRMED,
+    AppointmentStatus.CHECKED_IN,
+    AppointmentStatus.COMPLETED,
+)
+
+
+class IntakeStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    COMPLETE = "complete", "Complete"
+    FLAGGED = "flagged", "Flagged for review"
+
+
+class Source(models.TextChoices):
+    ONLINE = "online", "Online"
+    DESK = "desk", "Front desk"
+
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
+
+
+def new_reference() -> str:
+    """An 8-character code from a CSPRNG: 30^8 ≈ 6.6e11 values, neither sequential nor guessable."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def blocking(self) -> "AppointmentQuerySet":
+        return self.filter(status__in=BLOCKING_STATUSES)
+
+
+class Appointment(models.Model):
+    reference = models.CharField(max_length=8, unique=True, default=new_reference, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="appointments")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    areas = models.ManyToManyField(TreatmentArea, blank=True, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    # The time the provider is busy: start and end widened by the service's buffers.
+    busy_from = models.DateTimeField(editable=False)
+    busy_until = models.DateTimeField(editable=False)
+    status = models.CharField(max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    intake_status = models.CharField(max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.NOT_STARTED)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(max_length=200, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [models.Index(fields=["provider", "busy_from", "busy_until"], name="appointment_provider_busy")]
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="appointment_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(busy_from__lte=F("start"), busy_until__gte=F("end")),
+                name="appointment_busy_covers_visit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.service} {self.start:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def local_start(self):
+        return self.start.astimezone(self.location.zone)
+
+    @property
+    def local_end(self):
+        return self.end.astimezone(self.location.zone)
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start

@@ -1,0 +1,270 @@
+"""Reads of the front office, above all: which slots are free.
+
+Availability is computed in each location's wall-clock time (09:00 is 09:00 on both sides of
+a daylight-saving change) and in a fixed number of queries whatever the number of providers,
+days and appointments: working hours (one query), time off (one), busy appointments (one).
+"""
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Q
+
+from treatments.models import Service
+
+from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
+from .policy import BookingPolicy, booking_policy
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A bookable time for one provider at one location; start and end carry the location's offset."""
+
+    start: datetime
+    end: datetime
+    provider_id: int
+    location: Location
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    slot: Slot
+    free: bool
+
+
+class _Busy:
+    """A provider's busy intervals, merged and sorted, with an overlap test by bisection."""
+
+    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
+        merged: list[list[datetime]] = []
+        for start, end in sorted(intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self.starts = [start for start, _ in merged]
+        self.ends = [end for _, end in merged]
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """Whether [start, end) overlaps any busy interval."""
+        i = bisect_right(self.starts, start) - 1
+        if i >= 0 and self.ends[i] > start:
+            return True
+        return i + 1 < len(self.starts) and self.starts[i + 1] < end
+
+
+def _local(day: date, wall: time, zone) -> datetime | None:
+    """The aware datetime for a wall-clock time, or None when the clocks skip it (spring forward)."""
+    naive = datetime.combine(day, wall)
+    aware = naive.replace(tzinfo=zone)
+    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        return None
+    return aware
+
+
+def _slot_grid(
+    *,
+    service: Service,
+    start_date: date,
+    days: int,
+    location: Location | None,
+    provider_ids: Iterable[int] | None,
+    step: timedelta,
+    online: bool,
+    ignore_appointment_id: int | None = None,
+) -> Iterator[_Candidate]:
+    """Every start on the grid of each provider's working hours, marked free or not.
+
+    The grid starts at each working block's start and moves by `step` in wall-clock time; the
+    visit must end inside the block, while the service's buffers may reach outside it.
+    """
+    hours = WorkingHours.objects.filter(
+        provider__is_active=True,
+        provider__services=service,
+        location__is_active=True,
+        weekday__in={(start_date + timedelta(d)).weekday() for d in range(days)},
+    ).select_related("location")
+    if online:
+        hours = hours.filter(provider__bookable_online=True)
+    if location is not None:
+        hours = hours.filter(location=location)
+    if provider_ids is not None:
+        hours = hours.filter(provider_id__in=list(provider_ids))
+    hours = list(hours)
+    if not hours:
+        return
+    ids = {block.provider_id for block in hours}
+
+    # Everything that can touch the dates, whatever the zone: a day of margin either side.
+    low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
+    high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
+    intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for provider_id, start, end in TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low).values_list(
+        "provider_id", "start", "end"
+    ):
+        intervals[provider_id].append((start, end))
+    appointments = Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low)
+    if ignore_appointment_id is not None:
+        appointments = appointments.exclude(pk=ignore_appointment_id)
+    for provider_id, busy_from, busy_until in appointments.values_list("provider_id", "busy_from", "busy_until"):
+        intervals[provider_id].append((busy_from, busy_until))
+    busy = {provider_id: _Busy(intervals[provider_id]) for provider_id in ids}
+
+    duration, before, after = service.duration, service.buffer_before, service.buffer_after
+    by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
+    for block in hours:
+        by_weekday[block.weekday].append(block)
+    for offset in range(days):
+        day = start_date + timedelta(days=offset)
+        for block in by_weekday.get(day.weekday(), ()):
+            zone = block.location.zone
+            block_end = datetime.combine(day, block.end)
+            wall = datetime.combine(day, block.start)
+            while wall + duration <= block_end:
+                start = _local(day, wall.time(), zone)
+                if start is not None:
+                    end = (start.astimezone(UTC) + duration).astimezone(zone)
+                    if end.replace(tzinfo=None) <= block_end:
+                        free = not busy[block.provider_id].overlaps(start - before, end + after)
+                        yield _Candidate(Slot(start, end, block.provider_id, block.location), free)
+                wall += step
+
+
+def _bookable_window(policy: BookingPolicy, now: datetime, min_notice: timedelta | None) -> tuple[datetime, date]:
+    earliest = now + (policy.min_notice if min_notice is None else min_notice)
+    return earliest, (now + timedelta(days=policy.horizon_days)).date()
+
+
+def slots_available(
+    *,
+    service: Service,
+    start_date: date,
+    days: int = 1,
+    now: datetime,
+    location: Location | None = None,
+    provider: Provider | None = None,
+    online: bool = True,
+    min_notice: timedelta | None = None,
+    ignore_appointment_id: int | None = None,
+) -> list[Slot]:
+    """Free slots for a service over `days` days from `start_date`, soonest first.
+
+    For one provider, that provider's slots. For "anyone", one slot per time and location,
+    offered by the provider with the fewest bookings that day (ties: the lower provider id),
+    so the work spreads. Times before the minimum notice or past the horizon are left
+    out. Three queries, four for "anyone".
+    """
+    policy = booking_policy()
+    earliest, last_day = _bookable_window(policy, now, min_notice)
+    candidates = [
+        c.slot
+        for c in _slot_grid(
+            service=service,
+            start_date=start_date,
+            days=days,
+            location=location,
+            provider_ids=None if provider is None else [provider.pk],
+            step=policy.slot_step,
+            online=online,
+            ignore_appointment_id=ignore_appointment_id,
+        )
+        if c.free and c.slot.start >= earliest and c.slot.start.date() <= last_day
+    ]
+    if provider is None:
+        candidates = _spread(candidates)
+    return sorted(candidates, key=lambda slot: (slot.start, slot.location.sort_order, slot.provider_id))
+
+
+def _spread(slots: list[Slot]) -> list[Slot]:
+    """One slot per (location, start): the provider with the fewest bookings that day."""
+    if not slots:
+        return slots
+    days = {(slot.provider_id, slot.start.date()) for slot in slots}
+    load = provider_day_load(provider_days=days, zone_of={s.provider_id: s.location.zone for s in slots})
+    best: dict[tuple[int, datetime], Slot] = {}
+    for slot in slots:
+        key = (slot.location.pk, slot.start)
+        current = best.get(key)
+        rank = (load.get((slot.provider_id, slot.start.date()), 0), slot.provider_id)
+        if current is None or rank < (load.get((current.provider_id, current.start.date()), 0), current.provider_id):
+            best[key] = slot
+    return list(best.values())
+
+
+def provider_day_load(*, provider_days: set[tuple[int, date]], zone_of: dict) -> dict[tuple[int, date], int]:
+    """How many blocking appointments each provider has on each local day. One query."""
+    if not provider_days:
+        return {}
+    provider_ids = {provider_id for provider_id, _ in provider_days}
+    first = min(day for _, day in provider_days) - timedelta(days=1)
+    last = max(day for _, day in provider_days) + timedelta(days=2)
+    counts: dict[tuple[int, date], int] = defaultdict(int)
+    rows = Appointment.objects.blocking().filter(
+        provider_id__in=provider_ids,
+        start__gte=datetime.combine(first, time.min, tzinfo=UTC),
+        start__lt=datetime.combine(last, time.min, tzinfo=UTC),
+    )
+    for provider_id, start in rows.values_list("provider_id", "start"):
+        counts[(provider_id, start.astimezone(zone_of[provider_id]).date())] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class SlotCheck:
+    """What the grid says about one requested start: on the grid at all, and free for whom."""
+
+    on_grid: list[Slot]
+    free: list[Slot]
+
+
+def slot_check(
+    *,
+    service: Service,
+    start: datetime,
+    location: Location | None,
+    provider_ids: Iterable[int] | None,
+    online: bool,
+    ignore_appointment_id: int | None = None,
+) -> SlotCheck:
+    """The grid entries at exactly `start` (any zone), for booking and rescheduling."""
+    policy = booking_policy()
+    on_grid, free = [], []
+    # The requested instant falls on one calendar date per zone; look at the day either side.
+    day = start.astimezone(UTC).date()
+    for candidate in _slot_grid(
+        service=service,
+        start_date=day - timedelta(days=1),
+        days=3,
+        location=location,
+        provider_ids=provider_ids,
+        step=policy.slot_step,
+        online=online,
+        ignore_appointment_id=ignore_appointment_id,
+    ):
+        if candidate.slot.start == start:
+            on_grid.append(candidate.slot)
+            if candidate.free:
+                free.append(candidate.slot)
+    return SlotCheck(on_grid=on_grid, free=free)
+
+
+def providers_for(*, service: Service, location: Location | None = None, online: bool = True) -> list[Provider]:
+    """Active providers offering a service (at a location, when given), in display order."""
+    providers = Provider.objects.filter(is_active=True, services=service).select_related("user")
+    if online:
+        providers = providers.filter(bookable_online=True)
+    if location is not None:
+        providers = providers.filter(working_hours__location=location)
+    return list(providers.distinct())
+
+
+def locations_active() -> list[Location]:
+    return list(Location.objects.filter(is_active=True))
+
+
+def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
+    """The patient with this email (any case) and date of birth, if we know them."""
+    return Patient.objects.filter(Q(email__iexact=email.strip()), date_of_birth=date_of_birth).first()

@@ -1,0 +1,318 @@
+"""Writes of the front office: booking, cancelling and moving appointments.
+
+The database has the last word on overlaps: on PostgreSQL an exclusion constraint refuses an
+overlapping busy range (we turn its error into SlotUnavailable); on SQLite every transaction
+takes the write lock at BEGIN (IMMEDIATE), so the check below and the insert are one step.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+
+from treatments.models import Service, TreatmentArea
+
+from . import signals
+from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source
+from .policy import booking_policy
+from .selectors import patient_find, provider_day_load, slot_check
+
+EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
+
+
+class BookingError(Exception):
+    """A booking refused for a reason the person can act on. `code` is the API's error code."""
+
+    code = "booking_error"
+    status = 409
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class SlotUnavailable(BookingError):
+    code = "slot_unavailable"
+
+
+class TooLateToChange(BookingError):
+    code = "too_late_to_cancel"
+
+
+class TooLateToReschedule(TooLateToChange):
+    code = "too_late_to_reschedule"
+
+
+class TreatmentOnHold(BookingError):
+    code = "treatment_hold"
+
+
+class BookingInvalid(BookingError):
+    """Input that can never be booked, by field: a 400, not a 409."""
+
+    code = "invalid"
+    status = 400
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class PatientDetails:
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    date_of_birth: date
+
+
+def patient_match_or_create(*, details: PatientDetails) -> Patient:
+    """The known patient with this email and date of birth, or a new one.
+
+    A match keeps its recorded name and contact details: an unauthenticated form does not
+    overwrite them (front desk edits them). Safe against two first bookings at once.
+    """
+    patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
+    if patient is not None:
+        return patient
+    try:
+        with transaction.atomic():
+            return Patient.objects.create(
+                first_name=details.first_name.strip(),
+                last_name=details.last_name.strip(),
+                email=details.email.strip(),
+                phone=details.phone,
+                date_of_birth=details.date_of_birth,
+            )
+    except IntegrityError:
+        patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
+        if patient is None:
+            raise
+        return patient
+
+
+def _check_timing(*, start: datetime, now: datetime, min_notice: timedelta | None) -> None:
+    policy = booking_policy()
+    notice = policy.min_notice if min_notice is None else min_notice
+    if start < now:
+        raise BookingInvalid({"start": ["That time has already passed. Please choose a later time."]})
+    if start < now + notice:
+        hours = notice.total_seconds() / 3600
+        raise BookingInvalid(
+            {"start": [f"Online bookings need at least {hours:g} hours' notice. For sooner, please call us."]}
+        )
+    if start.date() > (now + timedelta(days=policy.horizon_days)).date():
+        raise BookingInvalid({"start": [f"We take bookings up to {policy.horizon_days} days ahead."]})
+
+
+def _is_exclusion_violation(exc: IntegrityError) -> bool:
+    return getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION
+
+
+def _free_candidates(
+    *,
+    service: Service,
+    start: datetime,
+    location: Location | None,
+    provider: Provider | None,
+    online: bool,
+    ignore_appointment_id: int | None = None,
+):
+    check = slot_check(
+        service=service,
+        start=start,
+        location=location,
+        provider_ids=None if provider is None else [provider.pk],
+        online=online,
+        ignore_appointment_id=ignore_appointment_id,
+    )
+    if not check.on_grid:
+        raise BookingInvalid({"start": ["That isn't one of our appointment times. Please pick a time from the list."]})
+    if location is None and len({slot.location.pk for slot in check.on_grid}) > 1:
+        names = " or ".join(sorted({slot.location.name for slot in check.on_grid}))
+        raise BookingInvalid({"location": [f"Please choose a location: {names}."]})
+    if not check.free:
+        raise SlotUnavailable("That time is no longer available. Please choose another.")
+    if provider is None and len(check.free) > 1:
+        load = provider_day_load(
+            provider_days={(slot.provider_id, slot.start.date()) for slot in check.free},
+            zone_of={slot.provider_id: slot.location.zone for slot in check.free},
+        )
+        return sorted(check.free, key=lambda s: (load.get((s.provider_id, s.start.date()), 0), s.provider_id))
+    return check.free
+
+
+def appointment_book(
+    *,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    source: Source,
+    patient: Patient | None = None,
+    details: PatientDetails | None = None,
+    provider: Provider | None = None,
+    location: Location | None = None,
+    areas: Iterable[TreatmentArea] = (),
+    booked_by: AbstractBaseUser | None = None,
+    min_notice: timedelta | None = None,
+) -> Appointment:
+    """Book `service` at `start` for a known patient or one matched/created from `details`.
+
+    `provider` None means anyone offering the service who is free then (the least busy that
+    day); `location` None means wherever the provider works at that time. Online bookings keep
+    the notice and refuse toxin treatments to patients on a treatment hold; front desk may
+    pass a shorter `min_notice`, never an overlap.
+    """
+    if (patient is None) == (details is None):
+        raise ValueError("Pass either patient or details.")
+    online = source == Source.ONLINE
+    errors: dict[str, list[str]] = {}
+    if not service.is_active or (online and not service.bookable_online):
+        errors["service"] = ["This service can't be booked online. Please call us."]
+    if provider is not None and (not provider.is_active or not provider.services.filter(pk=service.pk).exists()):
+        errors["provider"] = [f"{provider.name} doesn't offer {service.name}."]
+    if errors:
+        raise BookingInvalid(errors)
+    _check_timing(start=start, now=now, min_notice=min_notice)
+
+    with transaction.atomic():
+        if patient is None:
+            patient = patient_match_or_create(details=details)
+        if online and service.is_toxin_treatment and patient.treatment_hold:
+            raise TreatmentOnHold(
+                "We'd like to speak with you before booking this treatment. "
+                f"Please call us on {settings.CLINIC_PHONE}; a consultation can still be booked online."
+            )
+        if (
+            online
+            and not service.new_patients_online
+            and not patient.appointments.filter(status=AppointmentStatus.COMPLETED).exists()
+        ):
+            raise BookingInvalid(
+                {"service": [f"{service.name} is for returning patients. New patients start with a consultation."]}
+            )
+        for slot in _free_candidates(service=service, start=start, location=location, provider=provider, online=online):
+            try:
+                with transaction.atomic():
+                    appointment = Appointment.objects.create(
+                        patient=patient,
+                        provider_id=slot.provider_id,
+                        location=slot.location,
+                        service=service,
+                        start=slot.start,
+                        end=slot.end,
+                        busy_from=slot.start - service.buffer_before,
+                        busy_until=slot.end + service.buffer_after,
+                        source=source,
+                        booked_by=booked_by,
+                    )
+            except IntegrityError as exc:
+                if _is_exclusion_violation(exc):
+                    continue  # someone else took this provider's time a moment ago
+                raise
+            break
+        else:
+            raise SlotUnavailable("That time was just taken. Please choose another.")
+        area_list = list(areas)
+        if area_list:
+            appointment.areas.set(area_list)
+        signals.appointment_booked.send(sender=Appointment, appointment=appointment)
+        transaction.on_commit(lambda: _confirmation_enqueue(appointment.pk))
+    return appointment
+
+
+def _confirmation_enqueue(appointment_id: int) -> None:
+    from .tasks import appointment_confirmation_send
+
+    appointment_confirmation_send.delay(appointment_id)
+
+
+def cancel_deadline(appointment: Appointment) -> datetime:
+    return appointment.start - booking_policy().cancel_window
+
+
+def appointment_cancel(
+    *,
+    appointment: Appointment,
+    now: datetime,
+    by_patient: bool,
+    reason: str = "",
+) -> Appointment:
+    """Cancel; a patient may not inside the cancellation window. Cancelling twice is a no-op."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if appointment.status == AppointmentStatus.CANCELLED:
+            return appointment
+        if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
+            raise BookingError(f"A {appointment.get_status_display().lower()} appointment can't be cancelled.")
+        if by_patient and now >= cancel_deadline(appointment):
+            raise TooLateToChange(_too_late_message("cancel"))
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.cancelled_at = now
+        appointment.cancellation_reason = reason or ("Cancelled by the patient online" if by_patient else "")
+        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        signals.appointment_cancelled.send(sender=Appointment, appointment=appointment)
+    return appointment
+
+
+def _too_late_message(verb: str) -> str:
+    hours = booking_policy().cancel_window.total_seconds() / 3600
+    return (
+        f"Appointments can be changed online up to {hours:g} hours before they start. "
+        f"To {verb} now, please call us on {settings.CLINIC_PHONE}."
+    )
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    now: datetime,
+    by_patient: bool,
+    provider: Provider | None = None,
+    min_notice: timedelta | None = None,
+) -> Appointment:
+    """Move to `start` (and `provider`, or the same provider when None), never onto busy time."""
+    _check_timing(start=start, now=now, min_notice=min_notice)
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
+        if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
+            raise BookingError(f"A {appointment.get_status_display().lower()} appointment can't be moved.")
+        if by_patient and now >= cancel_deadline(appointment):
+            raise TooLateToReschedule(_too_late_message("reschedule"))
+        service = appointment.service
+        target = provider or appointment.provider
+        if not target.services.filter(pk=service.pk).exists():
+            raise BookingInvalid({"provider": [f"{target.name} doesn't offer {service.name}."]})
+        previous_start, previous_provider_id = appointment.start, appointment.provider_id
+        slot = _free_candidates(
+            service=service,
+            start=start,
+            location=None,
+            provider=target,
+            online=by_patient,
+            ignore_appointment_id=appointment.pk,
+        )[0]
+        appointment.provider_id = slot.provider_id
+        appointment.location = slot.location
+        appointment.start, appointment.end = slot.start, slot.end
+        appointment.busy_from = slot.start - service.buffer_before
+        appointment.busy_until = slot.end + service.buffer_after
+        try:
+            with transaction.atomic():
+                appointment.save()
+        except IntegrityError as exc:
+            if _is_exclusion_violation(exc):
+                raise SlotUnavailable("That time was just taken. Please choose another.") from exc
+            raise
+        signals.appointment_rescheduled.send(
+            sender=Appointment,
+            appointment=appointment,
+            previous_start=previous_start,
+            previous_provider_id=previous_provider_id,
+        )
+    return appointment

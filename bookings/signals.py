@@ -1,0 +1,13 @@
+"""What bookings tells the apps above it (intake, reminders). Bookings imports none of them.
+
+Each is sent inside the transaction that made the change, with `appointment=`, so a receiver's
+writes (an outbox row, an intake record) commit or roll back with it. Receivers must not do
+slow work or talk to the network: they enqueue that with transaction.on_commit.
+"""
+
+from django.dispatch import Signal
+
+appointment_booked = Signal()  # appointment
+appointment_rescheduled = Signal()  # appointment, previous_start, previous_provider_id
+appointment_cancelled = Signal()  # appointment
+appointment_completed = Signal()  # appointment
