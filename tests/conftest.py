@@ -1,8 +1,20 @@
+import os
+import signal
+import socket
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _staff(role: str):
@@ -24,3 +36,92 @@ def injector_user(db):
 @pytest.fixture
 def manager_user(db):
     return _staff(MANAGER)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """Collects what a real SMTP server (aiosmtpd) receives."""
+
+    def __init__(self) -> None:
+        self.envelopes = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        from email import message_from_bytes, policy
+
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free local port."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    sink.port = controller.port
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def database_url() -> str:
+    """The URL of the database the tests are using (the test database), for a worker process."""
+    settings = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{settings['NAME']}"
+    user = settings.get("USER") or ""
+    password = f":{settings['PASSWORD']}" if settings.get("PASSWORD") else ""
+    auth = f"{user}{password}@" if user else ""
+    return f"postgres://{auth}{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
+
+
+@contextmanager
+def celery_worker(**env: str):
+    """A real `celery worker` process on a queue of its own; yields the queue name.
+
+    Tasks reach it when sent with queue=<name>, or while the app's default queue is set to it.
+    """
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "medspa", "worker", "--pool=solo", "--queues", queue,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            output, _ = worker.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        print(output)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _purge_unconsumed_tasks():
+    """Tasks enqueued after commit in tests without a worker would pile up in the broker."""
+    yield
+    from medspa.celery import app
+
+    try:
+        app.control.purge()
+    except Exception as exc:  # the broker may be gone; nothing to clean then
+        print(f"could not purge the test broker: {exc}")

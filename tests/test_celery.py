@@ -1,12 +1,7 @@
 """A real Celery worker consumes the configured broker (Redis in CI, the filesystem locally)."""
 
 import os
-import signal
-import subprocess
-import sys
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,33 +9,13 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from medspa.tasks import ping, sessions_clear
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.conftest import celery_worker
 
 
 @pytest.fixture
 def worker_queue():
-    """Starts a worker on a queue of its own, so no other worker can answer for it."""
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "medspa", "worker", "--pool=solo", "--queues", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )  # fmt: skip
-    try:
+    with celery_worker() as queue:
         yield queue
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            output, _ = worker.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        print(output)
 
 
 @pytest.mark.celery_worker

@@ -20,17 +20,19 @@ DESKTOP = {"width": 1366, "height": 900}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
-@pytest.fixture(scope="module")
-def browser():
+@pytest.fixture
+def browser(db):
     if not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium is missing at {CHROMIUM}; CI must run the browser tests")
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in the test's thread for as long as it is
-    # started; the tests' own ORM calls stay synchronous, so Django's async guard is lifted
-    # for exactly that long (one module).
+    # Playwright's sync API runs an event loop in the test's thread while it is started.
+    # With a loop running, Django hands this thread other connection objects (asgiref's
+    # Local), so the browser starts after the test database is set up (the `db` argument)
+    # and stops before it is flushed; meanwhile the tests' own ORM calls stay synchronous,
+    # so Django's async guard is lifted for exactly that long.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:

@@ -250,7 +250,11 @@ function book(config) {
   }
 
   function summarize() {
-    if (!state.slot) return;
+    if (!state.slot) {
+      $("#summary").textContent = "Pick a time above.";
+      $("#book-button").textContent = "Book";
+      return;
+    }
     const tz = state.location.timezone;
     const when = formatter(tz, { weekday: "long", month: "long", day: "numeric", hour: "numeric", minute: "2-digit" })
       .format(new Date(state.slot.start));
@@ -405,7 +409,6 @@ function book(config) {
     } finally {
       button.disabled = false;
       summarize();
-      if (!state.slot) button.textContent = "Book";
     }
   });
 }
