@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # The embedded defaults are a development set-up; production sets DJANGO_DEBUG=0 and its secrets.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format clean
 
 install: $(VENV)/.installed
 
@@ -29,9 +29,6 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-
-bench: install
-	$(BIN)/python bench/catalog.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,5 +1,7 @@
 """Booking emails. They carry times, place and links, never anything about the patient's health."""
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -7,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import dateformat, timezone
 
 from .calendar import appointment_ics
-from .models import Appointment
+from .models import Appointment, AppointmentStatus
 from .policy import booking_policy
 from .tokens import manage_path
 
@@ -15,11 +17,12 @@ from .tokens import manage_path
 def confirmation_send(*, appointment_id: int) -> bool:
     """Send the confirmation unless it already went. Returns whether it sent one.
 
-    The row is locked while sending, so two deliveries of the task cannot both send.
+    The row is locked while sending, so two deliveries of the task (or the task and the sweep)
+    cannot both send; whoever finds it locked leaves it to the other.
     """
     with transaction.atomic():
         appointment = (
-            Appointment.objects.select_for_update(of=("self",))
+            Appointment.objects.select_for_update(of=("self",), skip_locked=True)
             .select_related("patient", "service", "location", "provider__user")
             .filter(pk=appointment_id, confirmation_sent_at__isnull=True)
             .first()
@@ -46,3 +49,21 @@ def confirmation_send(*, appointment_id: int) -> bool:
         appointment.confirmation_sent_at = timezone.now()
         appointment.save(update_fields=["confirmation_sent_at"])
     return True
+
+
+def confirmations_pending(*, now: datetime) -> list[int]:
+    """Bookings of the last two days whose confirmation has not gone a minute after booking.
+
+    The minute leaves the task enqueued at commit time to do its job first.
+    """
+    return list(
+        Appointment.objects.filter(
+            confirmation_sent_at__isnull=True,
+            status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
+            start__gt=now,
+            created_at__lt=now - timedelta(minutes=1),
+            created_at__gt=now - timedelta(days=2),
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:200]
+    )

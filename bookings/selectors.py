@@ -6,10 +6,11 @@ days and appointments: working hours (one query), time off (one), busy appointme
 """
 
 from bisect import bisect_right
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 
@@ -40,7 +41,8 @@ class _Busy:
 
     def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
         merged: list[list[datetime]] = []
-        for start, end in sorted(intervals):
+        # In UTC, so every comparison below is between datetimes of one tzinfo (the fast path).
+        for start, end in sorted((start.astimezone(UTC), end.astimezone(UTC)) for start, end in intervals):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
@@ -65,22 +67,37 @@ def _local(day: date, wall: time, zone) -> datetime | None:
     return aware
 
 
-def _slot_grid(
+@dataclass
+class _Schedule:
+    """What availability needs to know, loaded in three queries: hours, busy time, bookings."""
+
+    hours: list[WorkingHours]
+    busy: dict[int, _Busy]
+    # Each provider's blocking appointments, by when their busy time begins (UTC): the day's
+    # count spreads "anyone" bookings (a buffer never moves a visit to another day).
+    booked: dict[int, list[datetime]]
+    _counts: dict[str, Counter] = field(default_factory=dict)
+
+    def load(self, provider_id: int, day: date, zone: ZoneInfo) -> int:
+        """How many appointments the provider has on a local day."""
+        counts = self._counts.get(zone.key)
+        if counts is None:
+            counts = self._counts[zone.key] = Counter(
+                (pid, begins.astimezone(zone).date()) for pid, starts in self.booked.items() for begins in starts
+            )
+        return counts[(provider_id, day)]
+
+
+def _schedule(
     *,
     service: Service,
     start_date: date,
     days: int,
     location: Location | None,
     provider_ids: Iterable[int] | None,
-    step: timedelta,
     online: bool,
     ignore_appointment_id: int | None = None,
-) -> Iterator[_Candidate]:
-    """Every start on the grid of each provider's working hours, marked free or not.
-
-    The grid starts at each working block's start and moves by `step` in wall-clock time; the
-    visit must end inside the block, while the service's buffers may reach outside it.
-    """
+) -> _Schedule:
     hours = WorkingHours.objects.filter(
         provider__is_active=True,
         provider__services=service,
@@ -95,40 +112,56 @@ def _slot_grid(
         hours = hours.filter(provider_id__in=list(provider_ids))
     hours = list(hours)
     if not hours:
-        return
+        return _Schedule(hours=[], busy={}, booked={})
     ids = {block.provider_id for block in hours}
 
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
     intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for provider_id, start, end in TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low).values_list(
-        "provider_id", "start", "end"
-    ):
+    time_off = TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low).order_by()
+    for provider_id, start, end in time_off.values_list("provider_id", "start", "end"):
         intervals[provider_id].append((start, end))
-    appointments = Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low)
+    appointments = (
+        Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low).order_by()
+    )
     if ignore_appointment_id is not None:
         appointments = appointments.exclude(pk=ignore_appointment_id)
+    booked: dict[int, list[datetime]] = defaultdict(list)
     for provider_id, busy_from, busy_until in appointments.values_list("provider_id", "busy_from", "busy_until"):
         intervals[provider_id].append((busy_from, busy_until))
-    busy = {provider_id: _Busy(intervals[provider_id]) for provider_id in ids}
+        booked[provider_id].append(busy_from)
+    return _Schedule(
+        hours=hours,
+        busy={provider_id: _Busy(intervals[provider_id]) for provider_id in ids},
+        booked=booked,
+    )
 
+
+def _slot_grid(*, schedule: _Schedule, service: Service, start_date: date, days: int, step: timedelta):
+    """Every start on the grid of each provider's working hours, marked free or not.
+
+    The grid starts at each working block's start and moves by `step` in wall-clock time; the
+    visit must end inside the block, while the service's buffers may reach outside it.
+    """
     duration, before, after = service.duration, service.buffer_before, service.buffer_after
     by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
-    for block in hours:
+    for block in schedule.hours:
         by_weekday[block.weekday].append(block)
     for offset in range(days):
         day = start_date + timedelta(days=offset)
         for block in by_weekday.get(day.weekday(), ()):
             zone = block.location.zone
+            busy = schedule.busy[block.provider_id]
             block_end = datetime.combine(day, block.end)
             wall = datetime.combine(day, block.start)
             while wall + duration <= block_end:
                 start = _local(day, wall.time(), zone)
                 if start is not None:
-                    end = (start.astimezone(UTC) + duration).astimezone(zone)
+                    start_utc = start.astimezone(UTC)
+                    end = (start_utc + duration).astimezone(zone)
                     if end.replace(tzinfo=None) <= block_end:
-                        free = not busy[block.provider_id].overlaps(start - before, end + after)
+                        free = not busy.overlaps(start_utc - before, start_utc + duration + after)
                         yield _Candidate(Slot(start, end, block.provider_id, block.location), free)
                 wall += step
 
@@ -155,66 +188,56 @@ def slots_available(
     For one provider, that provider's slots. For "anyone", one slot per time and location,
     offered by the provider with the fewest bookings that day (ties: the lower provider id),
     so the work spreads. Times before the minimum notice or past the horizon are left
-    out. Three queries, four for "anyone".
+    out. Three queries.
     """
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
+    if start_date > last_day:
+        return []
+    days = min(days, (last_day - start_date).days + 1)  # nothing past the horizon is bookable
+    schedule = _schedule(
+        service=service,
+        start_date=start_date,
+        days=days,
+        location=location,
+        provider_ids=None if provider is None else [provider.pk],
+        online=online,
+        ignore_appointment_id=ignore_appointment_id,
+    )
     candidates = [
         c.slot
-        for c in _slot_grid(
-            service=service,
-            start_date=start_date,
-            days=days,
-            location=location,
-            provider_ids=None if provider is None else [provider.pk],
-            step=policy.slot_step,
-            online=online,
-            ignore_appointment_id=ignore_appointment_id,
-        )
+        for c in _slot_grid(schedule=schedule, service=service, start_date=start_date, days=days, step=policy.slot_step)
         if c.free and c.slot.start >= earliest and c.slot.start.date() <= last_day
     ]
     if provider is None:
-        candidates = _spread(candidates)
+        candidates = _spread(candidates, schedule)
     return sorted(candidates, key=lambda slot: (slot.start, slot.location.sort_order, slot.provider_id))
 
 
-def _spread(slots: list[Slot]) -> list[Slot]:
+def _spread(slots: list[Slot], schedule: _Schedule) -> list[Slot]:
     """One slot per (location, start): the provider with the fewest bookings that day."""
-    if not slots:
-        return slots
-    days = {(slot.provider_id, slot.start.date()) for slot in slots}
-    load = provider_day_load(provider_days=days, zone_of={s.provider_id: s.location.zone for s in slots})
+    loads: dict[tuple[int, date], int] = {}
+
+    def rank(slot: Slot) -> tuple[int, int]:
+        key = (slot.provider_id, slot.start.date())
+        if key not in loads:
+            loads[key] = schedule.load(slot.provider_id, slot.start.date(), slot.location.zone)
+        return loads[key], slot.provider_id
+
     best: dict[tuple[int, datetime], Slot] = {}
     for slot in slots:
         key = (slot.location.pk, slot.start)
-        current = best.get(key)
-        rank = (load.get((slot.provider_id, slot.start.date()), 0), slot.provider_id)
-        if current is None or rank < (load.get((current.provider_id, current.start.date()), 0), current.provider_id):
+        if key not in best or rank(slot) < rank(best[key]):
             best[key] = slot
     return list(best.values())
 
 
-def provider_day_load(*, provider_days: set[tuple[int, date]], zone_of: dict) -> dict[tuple[int, date], int]:
-    """How many blocking appointments each provider has on each local day. One query."""
-    if not provider_days:
-        return {}
-    provider_ids = {provider_id for provider_id, _ in provider_days}
-    first = min(day for _, day in provider_days) - timedelta(days=1)
-    last = max(day for _, day in provider_days) + timedelta(days=2)
-    counts: dict[tuple[int, date], int] = defaultdict(int)
-    rows = Appointment.objects.blocking().filter(
-        provider_id__in=provider_ids,
-        start__gte=datetime.combine(first, time.min, tzinfo=UTC),
-        start__lt=datetime.combine(last, time.min, tzinfo=UTC),
-    )
-    for provider_id, start in rows.values_list("provider_id", "start"):
-        counts[(provider_id, start.astimezone(zone_of[provider_id]).date())] += 1
-    return counts
-
-
 @dataclass(frozen=True)
 class SlotCheck:
-    """What the grid says about one requested start: on the grid at all, and free for whom."""
+    """What the grid says about one requested start: on the grid at all, and free for whom.
+
+    `free` is ordered for "anyone": the provider with the fewest bookings that day first.
+    """
 
     on_grid: list[Slot]
     free: list[Slot]
@@ -229,26 +252,31 @@ def slot_check(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> SlotCheck:
-    """The grid entries at exactly `start` (any zone), for booking and rescheduling."""
+    """The grid entries at exactly `start` (any zone), for booking and rescheduling. Three queries."""
     policy = booking_policy()
-    on_grid, free = [], []
     # The requested instant falls on one calendar date per zone; look at the day either side.
-    day = start.astimezone(UTC).date()
-    for candidate in _slot_grid(
+    first_day = start.astimezone(UTC).date() - timedelta(days=1)
+    schedule = _schedule(
         service=service,
-        start_date=day - timedelta(days=1),
+        start_date=first_day,
         days=3,
         location=location,
         provider_ids=provider_ids,
-        step=policy.slot_step,
         online=online,
         ignore_appointment_id=ignore_appointment_id,
-    ):
-        if candidate.slot.start == start:
-            on_grid.append(candidate.slot)
-            if candidate.free:
-                free.append(candidate.slot)
-    return SlotCheck(on_grid=on_grid, free=free)
+    )
+    on_grid = [
+        candidate
+        for candidate in _slot_grid(
+            schedule=schedule, service=service, start_date=first_day, days=3, step=policy.slot_step
+        )
+        if candidate.slot.start == start
+    ]
+    free = sorted(
+        (c.slot for c in on_grid if c.free),
+        key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
+    )
+    return SlotCheck(on_grid=[c.slot for c in on_grid], free=free)
 
 
 def providers_for(*, service: Service, location: Location | None = None, online: bool = True) -> list[Provider]:

@@ -18,7 +18,7 @@ from treatments.models import Service, TreatmentArea
 from . import signals
 from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source
 from .policy import booking_policy
-from .selectors import patient_find, provider_day_load, slot_check
+from .selectors import patient_find, slot_check
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
 
@@ -137,12 +137,6 @@ def _free_candidates(
         raise BookingInvalid({"location": [f"Please choose a location: {names}."]})
     if not check.free:
         raise SlotUnavailable("That time is no longer available. Please choose another.")
-    if provider is None and len(check.free) > 1:
-        load = provider_day_load(
-            provider_days={(slot.provider_id, slot.start.date()) for slot in check.free},
-            zone_of={slot.provider_id: slot.location.zone for slot in check.free},
-        )
-        return sorted(check.free, key=lambda s: (load.get((s.provider_id, s.start.date()), 0), s.provider_id))
     return check.free
 
 
@@ -221,7 +215,9 @@ def appointment_book(
         if area_list:
             appointment.areas.set(area_list)
         signals.appointment_booked.send(sender=Appointment, appointment=appointment)
-        transaction.on_commit(lambda: _confirmation_enqueue(appointment.pk))
+        # robust: a broker outage must not turn a saved booking into an error; the sweep
+        # (confirmations_sweep) sends what was not enqueued.
+        transaction.on_commit(lambda: _confirmation_enqueue(appointment.pk), robust=True)
     return appointment
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 
 api = NinjaAPI(
     title="Med spa booking API",
@@ -49,6 +49,15 @@ def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     return api.create_response(request, {"errors": validation_errors(exc)}, status=400)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # a body that is not JSON: same shape as any other bad input
+        return api.create_response(
+            request, {"errors": {"__all__": ["Send a JSON object in the request body."]}}, status=400
+        )
+    return api.create_response(request, {"error": "http_error", "detail": str(exc)}, status=exc.status_code)
 
 
 @api.exception_handler(Http404)

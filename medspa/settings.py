@@ -192,6 +192,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # that a sweep below picks up when it is due.
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {"task": "medspa.tasks.sessions_clear", "schedule": crontab(hour=4, minute=17)},
+    "confirmations-sweep": {"task": "bookings.tasks.confirmations_sweep", "schedule": 60.0},
 }
 
 # Security. Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from . import views
 from .api import api
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/", views.api_not_found),
     path("staff/", views.staff_home, name="staff-home"),
     path(
         "staff/login/",

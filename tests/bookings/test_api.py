@@ -90,6 +90,8 @@ def test_availability_returns_slots_with_the_location_offset(client, clinic, day
         ("service=consult&date={day}&provider=999999", "provider"),
         ("service=consult&date={day}&provider=abc", "provider"),
         ("service=consult&date={day}&location=atlantis", "location"),
+        ("service=consult&date=2027-01-01&days=abc", "days"),
+        ("date={day}&days=3", "service"),
     ],
 )
 def test_availability_bad_input_is_a_400_naming_the_field(client, clinic, day, query, field):
@@ -178,6 +180,7 @@ def test_exactly_eighteen_today_may_book(client, clinic, day):
 def test_malformed_json_is_a_400_not_a_500(client, clinic):
     response = client.post("/api/v1/bookings", "{not json", content_type="application/json")
     assert response.status_code == 400
+    assert response.json() == {"errors": {"__all__": ["Send a JSON object in the request body."]}}
 
 
 def test_read_cancel_and_reschedule_by_manage_token(client, clinic, day):
@@ -270,3 +273,25 @@ def test_a_second_location_in_another_zone_keeps_its_own_offset(client, clinic, 
     assert response.status_code == 201
     assert response.json()["location"]["slug"] == "scottsdale"
     assert response.json()["start"] == slots[0]["start"]
+
+
+def test_availability_far_in_the_future_is_empty_not_an_error(client, clinic):
+    for query in ("date=9999-12-31&days=31", "date=9999-12-31", "date=2099-01-01&days=31"):
+        response = client.get(f"/api/v1/availability?service=consult&{query}")
+        assert response.status_code == 200, query
+        assert response.json() == {"slots": []}
+
+
+def test_the_last_days_before_the_horizon_are_offered_and_none_after(client, clinic, settings):
+    settings.BOOKING_HORIZON_DAYS = 10
+    start = timezone.localdate()
+    slots = client.get(f"/api/v1/availability?service=consult&date={start}&days=31").json()["slots"]
+    last = max(date.fromisoformat(slot["start"][:10]) for slot in slots)
+    assert start + timedelta(days=7) <= last <= start + timedelta(days=10)
+
+
+@pytest.mark.parametrize("body", ["[]", '"x"', "null", "{", '{"service": 1, "patient": []}'])
+def test_any_json_body_shape_is_a_400(client, clinic, body):
+    response = client.post("/api/v1/bookings", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]

@@ -2,7 +2,7 @@
 
 import json
 import time
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -95,3 +95,34 @@ def test_booking_through_the_api_emails_via_a_real_worker(client, clinic, smtp_s
     assert len(smtp_server.envelopes) == 1
     assert smtp_server.messages[0]["To"] == "ada@example.com"
     assert Appointment.objects.get().confirmation_sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_still_books_and_the_sweep_sends_the_confirmation(
+    client, clinic, smtp_settings, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from bookings.tasks import appointment_confirmation_send, confirmations_sweep
+
+    body = {
+        "service": "consult", "start": at(next_weekday(2), 11).isoformat(), "accept_policy": True,
+        "patient": {"first_name": "Ada", "last_name": "Park", "email": "ada@example.com",
+                    "phone": "+19415550199", "date_of_birth": "1990-05-06"},
+    }  # fmt: skip
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(appointment_confirmation_send, "delay", side_effect=down) as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post("/api/v1/bookings", json.dumps(body), content_type="application/json")
+    assert response.status_code == 201
+    assert delay.called
+    appointment = Appointment.objects.get()
+    assert confirmations_sweep() == 0  # too fresh: the task enqueued at commit may still be running
+    Appointment.objects.filter(pk=appointment.pk).update(created_at=timezone.now() - timedelta(minutes=2))
+    assert confirmations_sweep() == 1
+    assert confirmations_sweep() == 0
+    assert len(smtp_settings.envelopes) == 1

@@ -80,6 +80,8 @@ def test_api_docs_load_their_assets_locally(client):
     assert "cdn" not in html.lower()
 
 
-def test_unknown_api_path_is_a_json_404(client):
-    response = client.get("/api/v1/nothing-here")
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/bookings/a/b/c", "/api/v2/areas"])
+def test_unknown_api_path_is_a_json_404(client, path):
+    response = client.get(path)
     assert response.status_code == 404
+    assert response.json()["error"] == "not_found"
