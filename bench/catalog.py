@@ -8,9 +8,7 @@ Django's test client (no network), so the figures are the app's own cost.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -20,9 +18,10 @@ import django
 
 django.setup()
 
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from bench.support import measure, throwaway_database  # noqa: E402
 
 PATHS = ["/api/v1/areas", "/api/v1/services", "/", "/treatments/", "/treatments/masseter/"]
 
@@ -32,28 +31,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
 
-    setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0)
-    try:
+    with throwaway_database("catalog"):
         client = Client()
         print(f"database: {connection.vendor}; {args.requests} requests per path")
         print(f"{'path':<26}{'queries':>8}{'median ms':>11}{'p95 ms':>9}{'req/s':>9}")
         for path in PATHS:
-            client.get(path)  # warm up templates and caches
-            reset_queries()  # each request resets the log; start the capture from empty
-            with CaptureQueriesContext(connection) as queries:
-                assert client.get(path).status_code == 200
-            timings = []
-            for _ in range(args.requests):
-                start = time.perf_counter()
-                client.get(path)
-                timings.append((time.perf_counter() - start) * 1000)
-            timings.sort()
-            median = statistics.median(timings)
-            p95 = timings[int(len(timings) * 0.95) - 1]
-            print(f"{path:<26}{len(queries):>8}{median:>11.2f}{p95:>9.2f}{1000 / median:>9.0f}")
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+            queries, median, p95, _ = measure(client, path, args.requests)
+            print(f"{path:<26}{queries:>8}{median:>11.2f}{p95:>9.2f}{1000 / median:>9.0f}")
 
 
 if __name__ == "__main__":

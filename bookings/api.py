@@ -190,6 +190,10 @@ def _refused(exc: BookingError) -> Status:
     return Status(exc.status, {"error": exc.code, "detail": exc.detail})
 
 
+def _online_providers():
+    return Provider.objects.filter(is_active=True, bookable_online=True)
+
+
 def _service(slug: str, *, online: bool = True) -> Service | None:
     services = Service.objects.active()
     if online:
@@ -237,18 +241,16 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
         where = Location.objects.filter(slug=query.location, is_active=True).first()
         if where is None:
             return _invalid(location="Unknown location.")
-    provider = None
-    if query.provider is not None:
-        provider = Provider.objects.filter(pk=query.provider, is_active=True, bookable_online=True).first()
-        if provider is None:
-            return _invalid(provider="Unknown provider.")
     now = timezone.now()
     # A day is in the past once it is over everywhere: the last zone to finish a day is UTC-12.
     if query.date < (now - timedelta(hours=12)).date():
         return _invalid(date="That date has passed.")
     slots = slots_available(
-        service=found, start_date=query.date, days=query.days, now=now, location=where, provider=provider
+        service=found, start_date=query.date, days=query.days, now=now, location=where, provider=query.provider
     )
+    # An unknown provider simply has no hours; tell it apart only when nothing was found.
+    if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
+        return _invalid(provider="Unknown provider.")
     return {
         "slots": [
             {"start": s.start, "end": s.end, "provider": s.provider_id, "location": s.location.slug} for s in slots
@@ -272,7 +274,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             return _invalid(location="Unknown location.")
     provider = None
     if payload.provider is not None:
-        provider = Provider.objects.filter(pk=payload.provider, is_active=True, bookable_online=True).first()
+        provider = _online_providers().filter(pk=payload.provider).first()
         if provider is None:
             return _invalid(provider="Unknown provider.")
     areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas))
@@ -340,7 +342,7 @@ def booking_reschedule(request: HttpRequest, token: str, payload: RescheduleIn):
         return error
     provider = None
     if payload.provider is not None:
-        provider = Provider.objects.filter(pk=payload.provider, is_active=True, bookable_online=True).first()
+        provider = _online_providers().filter(pk=payload.provider).first()
         if provider is None:
             return _invalid(provider="Unknown provider.")
     try:

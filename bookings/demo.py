@@ -5,11 +5,10 @@ Called by `manage.py demo_seed`; idempotent.
 
 from datetime import time, timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from medspa.demo import demo_password, staff_user
 from medspa.roles import INJECTOR
 from treatments.models import Service, TreatmentArea
 
@@ -42,8 +41,6 @@ PATIENTS = [
     PatientDetails("Owen", "Miller", "owen.miller@example.com", "+19415550103", timezone.datetime(1992, 1, 27).date()),
 ]
 
-DEMO_PASSWORD_SUFFIX = "-demo"
-
 
 @transaction.atomic
 def seed() -> list[str]:
@@ -57,24 +54,10 @@ def seed() -> list[str]:
     services = list(Service.objects.filter(slug__in=[
         "facial-balancing-consultation", "neuromodulator-treatment", "two-week-review",
     ]))  # fmt: skip
-    injectors = Group.objects.get(name=INJECTOR)
-    User = get_user_model()
     logins = []
     for order, (username, first, last, title, credentials, colour, week) in enumerate(PROVIDERS):
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "is_staff": True,
-                "email": f"{username}@stillwater.example",
-            },
-        )
-        if created:
-            user.set_password(username + DEMO_PASSWORD_SUFFIX)
-            user.save(update_fields=["password"])
-        user.groups.add(injectors)
-        logins.append(f"{username} / {username}{DEMO_PASSWORD_SUFFIX}")
+        user = staff_user(username=username, first_name=first, last_name=last, role=INJECTOR)
+        logins.append(f"{username} / {demo_password(username)}")
         provider, created = Provider.objects.get_or_create(
             user=user, defaults={"title": title, "credentials": credentials, "color": colour, "sort_order": order}
         )

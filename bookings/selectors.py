@@ -2,7 +2,7 @@
 
 Availability is computed in each location's wall-clock time (09:00 is 09:00 on both sides of
 a daylight-saving change) and in a fixed number of queries whatever the number of providers,
-days and appointments: working hours (one query), time off (one), busy appointments (one).
+days and appointments: working hours (one query), then time off and busy appointments (one).
 """
 
 from bisect import bisect_right
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db.models import BooleanField, Q, Value
 
 from treatments.models import Service
 
@@ -69,7 +69,7 @@ def _local(day: date, wall: time, zone) -> datetime | None:
 
 @dataclass
 class _Schedule:
-    """What availability needs to know, loaded in three queries: hours, busy time, bookings."""
+    """What availability needs to know, loaded in two queries: working hours, then busy time."""
 
     hours: list[WorkingHours]
     busy: dict[int, _Busy]
@@ -118,19 +118,27 @@ def _schedule(
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
-    intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    time_off = TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low).order_by()
-    for provider_id, start, end in time_off.values_list("provider_id", "start", "end"):
-        intervals[provider_id].append((start, end))
-    appointments = (
-        Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low).order_by()
+    # Time off and busy appointments in one query; the flag tells bookings apart for the load.
+    time_off = (
+        TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low)
+        .order_by()
+        .annotate(is_booking=Value(False, output_field=BooleanField()))
+        .values_list("provider_id", "start", "end", "is_booking")
     )
+    appointments = Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low)
     if ignore_appointment_id is not None:
         appointments = appointments.exclude(pk=ignore_appointment_id)
+    appointments = (
+        appointments.order_by()
+        .annotate(is_booking=Value(True, output_field=BooleanField()))
+        .values_list("provider_id", "busy_from", "busy_until", "is_booking")
+    )
+    intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
-    for provider_id, busy_from, busy_until in appointments.values_list("provider_id", "busy_from", "busy_until"):
-        intervals[provider_id].append((busy_from, busy_until))
-        booked[provider_id].append(busy_from)
+    for provider_id, begins, ends, is_booking in time_off.union(appointments, all=True):
+        intervals[provider_id].append((begins, ends))
+        if is_booking:
+            booked[provider_id].append(begins)
     return _Schedule(
         hours=hours,
         busy={provider_id: _Busy(intervals[provider_id]) for provider_id in ids},
@@ -178,7 +186,7 @@ def slots_available(
     days: int = 1,
     now: datetime,
     location: Location | None = None,
-    provider: Provider | None = None,
+    provider: Provider | int | None = None,
     online: bool = True,
     min_notice: timedelta | None = None,
     ignore_appointment_id: int | None = None,
@@ -188,7 +196,7 @@ def slots_available(
     For one provider, that provider's slots. For "anyone", one slot per time and location,
     offered by the provider with the fewest bookings that day (ties: the lower provider id),
     so the work spreads. Times before the minimum notice or past the horizon are left
-    out. Three queries.
+    out. Two queries.
     """
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
@@ -200,7 +208,7 @@ def slots_available(
         start_date=start_date,
         days=days,
         location=location,
-        provider_ids=None if provider is None else [provider.pk],
+        provider_ids=None if provider is None else [getattr(provider, "pk", provider)],
         online=online,
         ignore_appointment_id=ignore_appointment_id,
     )
@@ -252,7 +260,7 @@ def slot_check(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> SlotCheck:
-    """The grid entries at exactly `start` (any zone), for booking and rescheduling. Three queries."""
+    """The grid entries at exactly `start` (any zone), for booking and rescheduling. Two queries."""
     policy = booking_policy()
     # The requested instant falls on one calendar date per zone; look at the day either side.
     first_day = start.astimezone(UTC).date() - timedelta(days=1)

@@ -295,3 +295,22 @@ def test_any_json_body_shape_is_a_400(client, clinic, body):
     response = client.post("/api/v1/bookings", body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["errors"]
+
+
+def test_one_day_for_one_provider_costs_three_queries_whatever_the_bookings(client, clinic, day):
+    from django.db import connection, reset_queries
+    from django.test.utils import CaptureQueriesContext
+
+    path = f"/api/v1/availability?service=consult&date={day}&provider={clinic.provider.pk}"
+    counts = []
+    for hour in (None, 9, 10, 11, 13, 14):
+        if hour:
+            appointment_book(
+                service=clinic.service, start=at(day, hour), now=timezone.now(), source=Source.DESK,
+                details=PatientDetails("A", str(hour), f"p{hour}@example.com", "+19415550100", date(1990, 1, 1)),
+            )  # fmt: skip
+        reset_queries()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        counts.append(len(queries))
+    assert counts == [3] * 6  # the service, the working hours, the busy time

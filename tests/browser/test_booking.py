@@ -89,3 +89,36 @@ def test_second_patient_loses_the_race_and_is_shown_fresh_times(live_server, bro
     assert Appointment.objects.count() == 1
     for page in pages:
         page.context.close()
+
+
+def test_patient_reschedules_from_the_manage_page(live_server, phone_page, open_every_day):
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from bookings.models import Source
+    from bookings.selectors import slots_available
+    from bookings.services import PatientDetails, appointment_book
+    from bookings.tokens import manage_path
+
+    consult = Service.objects.get(slug="facial-balancing-consultation")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    first = slots_available(service=consult, start_date=tomorrow, now=timezone.now())[0]
+    appointment = appointment_book(
+        service=consult, start=first.start, now=timezone.now(), source=Source.ONLINE,
+        details=PatientDetails("Maya", "Lopez", "maya@example.com", "+19415550101", date(1988, 4, 12)),
+    )  # fmt: skip
+    page = phone_page
+    page.goto(live_server.url + manage_path(appointment))
+    page.get_by_role("button", name="Reschedule").click()
+    day = page.locator(f'[data-day="{tomorrow + timedelta(days=1)}"]')
+    day.click()
+    expect(day).to_have_attribute("aria-pressed", "true")
+    page.locator("[data-choices=slot] label").nth(2).click()
+    confirm = page.get_by_role("button", name=re.compile("^Move to "))
+    expect(confirm).to_be_enabled()
+    confirm.click()
+    expect(page.get_by_role("heading", name="Your appointment has moved")).to_be_visible()
+    screenshot(page, "manage-moved-phone")
+    appointment.refresh_from_db()
+    assert appointment.local_start.date() == tomorrow + timedelta(days=1)

@@ -8,19 +8,18 @@ DEBUG off, so a production database never gets demo passwords.
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bookings import demo as bookings_demo
+from medspa.demo import demo_password, staff_user
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 
-# username, password, first name, last name, role
+# username, first name, last name, role
 DEMO_STAFF = [
-    ("frontdesk", "frontdesk-demo", "Fran", "Delgado", FRONT_DESK),
-    ("injector", "injector-demo", "Imani", "Osei", INJECTOR),
-    ("manager", "manager-demo", "Morgan", "Reyes", MANAGER),
+    ("frontdesk", "Fran", "Delgado", FRONT_DESK),
+    ("injector", "Imani", "Osei", INJECTOR),
+    ("manager", "Morgan", "Reyes", MANAGER),
 ]
 
 
@@ -34,25 +33,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not (settings.DEBUG or force):
             raise CommandError("demo_seed creates known passwords; it runs only with DJANGO_DEBUG=1 (or --force).")
-        User = get_user_model()
-        for username, password, first_name, last_name, role in DEMO_STAFF:
-            user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": first_name,
-                    "last_name": last_name,
-                    "is_staff": True,
-                    "email": f"{username}@stillwater.example",
-                },
-            )
-            if created:
-                user.set_password(password)
-                user.save(update_fields=["password"])
-            user.groups.add(Group.objects.get(name=role))
+        for username, first_name, last_name, role in DEMO_STAFF:
+            staff_user(username=username, first_name=first_name, last_name=last_name, role=role)
         provider_logins = bookings_demo.seed()
         self.stdout.write("Demo staff logins (username / password):")
-        for username, password, _, _, role in DEMO_STAFF:
-            self.stdout.write(f"  {role:<11} {username} / {password}")
+        for username, _, _, role in DEMO_STAFF:
+            self.stdout.write(f"  {role:<11} {username} / {demo_password(username)}")
         others = [login for login in provider_logins if not login.startswith("injector ")]
         if others:
             self.stdout.write(f"  {'Injectors':<11} " + ", ".join(others))
