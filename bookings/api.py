@@ -287,7 +287,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             start=payload.start,
             now=timezone.now(),
             source=Source.ONLINE,
-            details=PatientDetails(**payload.patient.dict()),
+            details=PatientDetails(**payload.patient.model_dump()),
             provider=provider,
             location=location,
             areas=areas,
