@@ -17,7 +17,8 @@ stop() {
   wait 2>/dev/null || true
   echo "Stopped."
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 
 $BIN/celery -A medspa worker -B --loglevel=INFO --concurrency=2 &
 pids+=($!)
