@@ -1,12 +1,12 @@
 from django.urls import path
 
-from . import views
+from .views import public
 
 app_name = "bookings"
 
 urlpatterns = [
-    path("book/", views.book, name="book"),
-    path("my/<str:token>/", views.manage, name="manage"),
-    path("my/<str:token>/calendar.ics", views.manage_ics, name="manage-ics"),
-    path("my/<str:token>/cancel/", views.manage_cancel, name="manage-cancel"),
+    path("book/", public.book, name="book"),
+    path("my/<str:token>/", public.manage, name="manage"),
+    path("my/<str:token>/calendar.ics", public.manage_ics, name="manage-ics"),
+    path("my/<str:token>/cancel/", public.manage_cancel, name="manage-cancel"),
 ]

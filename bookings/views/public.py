@@ -8,12 +8,12 @@ from django.views.decorators.http import require_POST
 from treatments.models import Service
 from treatments.selectors import areas_by_region
 
-from .calendar import appointment_ics
-from .models import Appointment
-from .policy import booking_policy
-from .selectors import locations_active
-from .services import BookingError, appointment_cancel, cancel_deadline
-from .tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token
+from ..calendar import appointment_ics
+from ..models import Appointment
+from ..policy import booking_policy
+from ..selectors import locations_active
+from ..services import BookingError, appointment_cancel, cancel_deadline
+from ..tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token
 
 
 def book(request: HttpRequest) -> HttpResponse:

@@ -15,10 +15,10 @@ from django.db import IntegrityError, transaction
 
 from treatments.models import Service, TreatmentArea
 
-from . import signals
-from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source
-from .policy import booking_policy
-from .selectors import patient_find, slot_check
+from .. import signals
+from ..models import Appointment, AppointmentStatus, Location, Patient, Provider, Source
+from ..policy import booking_policy
+from ..selectors import patient_find, slot_check
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
 
@@ -222,7 +222,7 @@ def appointment_book(
 
 
 def _confirmation_enqueue(appointment_id: int) -> None:
-    from .tasks import appointment_confirmation_send
+    from ..tasks import appointment_confirmation_send
 
     appointment_confirmation_send.delay(appointment_id)
 
