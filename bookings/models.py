@@ -262,3 +262,79 @@ class Appointment(models.Model):
     @property
     def duration(self) -> timedelta:
         return self.end - self.start
+
+
+class EventKind(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    RESCHEDULED = "rescheduled", "Moved"
+    CONFIRMED = "confirmed", "Confirmed"
+    CANCELLED = "cancelled", "Cancelled"
+    CHECKED_IN = "checked_in", "Checked in"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "Marked no-show"
+
+
+class AppointmentEvent(models.Model):
+    """Who did what to an appointment, and when: written by every service that changes one."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    at = models.DateTimeField()
+    # None: the patient (online) or the system.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.appointment.reference} {self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M} UTC"
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    OFFERED = "offered", "Offered a time"
+    BOOKED = "booked", "Booked"
+    REMOVED = "removed", "Removed"
+
+
+class WaitlistEntry(models.Model):
+    """A patient who would take a time for a service, with whom and where they like, between two dates."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="waitlist_entries")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    earliest = models.DateField()
+    latest = models.DateField()
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=8, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The time offered, when status is "offered".
+    offered_start = models.DateTimeField(null=True, blank=True)
+    offered_provider = models.ForeignKey(Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    offered_location = models.ForeignKey(Location, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    offered_at = models.DateTimeField(null=True, blank=True)
+    # The offered time the email went out for: one email per offer, however often the task runs.
+    offer_emailed_for = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "waitlist entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(earliest__lte=F("latest")),
+                name="waitlist_earliest_before_latest",
+                violation_error_message="The first date must be on or before the last.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient} for {self.service} {self.earliest}–{self.latest}"

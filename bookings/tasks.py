@@ -14,3 +14,21 @@ def appointment_confirmation_send(appointment_id: int) -> None:
 def confirmations_sweep() -> int:
     """Send confirmations whose task never ran (the broker was down at booking time). Beat, every minute."""
     return sum(emails.confirmation_send(appointment_id=pk) for pk in emails.confirmations_pending(now=timezone.now()))
+
+
+@shared_task
+def waitlist_offer_freed_time(provider_id: int, location_id: int, start: str) -> int | None:
+    """Offer a time that was just cancelled or moved away from to the first waiting patient."""
+    from datetime import datetime
+
+    from .services import waitlist_offer_freed_time as offer
+
+    entry = offer(
+        provider_id=provider_id, location_id=location_id, start=datetime.fromisoformat(start), now=timezone.now()
+    )
+    return entry.pk if entry else None
+
+
+@shared_task
+def waitlist_offer_send(entry_id: int) -> None:
+    emails.waitlist_offer_send(entry_id=entry_id)

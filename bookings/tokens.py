@@ -44,3 +44,32 @@ def appointment_from_token(token: str, *, now: datetime) -> Appointment:
     if now >= appointment.end:
         raise ManageLinkExpired
     return appointment
+
+
+def _waitlist_signer() -> signing.Signer:
+    return signing.Signer(salt="bookings.waitlist", sep=".")
+
+
+def waitlist_offer_token(entry) -> str:
+    """Opens one offer: the entry and the offered time, so a later offer makes an older link stale."""
+    return _waitlist_signer().sign(f"{entry.pk}-{int(entry.offered_start.timestamp())}")
+
+
+def waitlist_entry_from_token(token: str):
+    """The entry whose current offer this token names, or ManageLinkInvalid."""
+    from .models import WaitlistEntry, WaitlistStatus
+
+    try:
+        value = _waitlist_signer().unsign(token)
+        pk, stamp = (int(part) for part in value.split("-"))
+    except (signing.BadSignature, ValueError) as exc:
+        raise ManageLinkInvalid from exc
+    entry = WaitlistEntry.objects.select_related("service", "patient", "offered_location", "offered_provider__user")
+    entry = entry.filter(pk=pk).first()
+    if entry is None:
+        raise ManageLinkInvalid
+    if entry.status != WaitlistStatus.OFFERED or entry.offered_start is None:
+        raise ManageLinkExpired
+    if int(entry.offered_start.timestamp()) != stamp:
+        raise ManageLinkExpired
+    return entry

@@ -15,3 +15,13 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
             "email": settings.CLINIC_EMAIL,
         }
     }
+
+
+def staff(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in staff member's roles, for the staff pages' header (one query, staff only)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_staff:
+        return {}
+    from .roles import roles_of
+
+    return {"staff_roles": roles_of(user)}

@@ -15,7 +15,6 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
-    path("staff/", views.staff_home, name="staff-home"),
     path(
         "staff/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -24,16 +24,16 @@ def test_roles_exist_with_catalog_rights():
         assert not {p for p in perms[role] if p.startswith(("add_", "change_", "delete_"))}
 
 
-def test_staff_home_requires_sign_in(client):
+def test_staff_pages_require_sign_in(client):
     response = client.get("/staff/")
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_sign_in_lands_on_the_staff_home_with_the_role(client, front_desk_user):
+def test_sign_in_lands_on_the_day_with_the_role_shown(client, front_desk_user):
     response = client.post(reverse("login"), {"username": "frontdesk", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("staff-home")
-    assert "Signed in as Front desk" in response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("bookings:staff-day")
+    assert "Sam · Front desk" in response.content.decode()
 
 
 def test_wrong_password_is_told_on_the_form_and_keeps_the_username(client, front_desk_user):

@@ -12,12 +12,26 @@ from .booking import (
     appointment_cancel,
     appointment_reschedule,
     cancel_deadline,
+    event_record,
     patient_match_or_create,
 )
+from .hours import (
+    AppointmentsOrphaned,
+    HoursRow,
+    appointments_outside_hours,
+    time_off_add,
+    time_off_remove,
+    working_hours_errors,
+    working_hours_replace,
+)
+from .visits import appointment_check_in, appointment_complete, appointment_confirm, appointment_no_show
+from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
 
 __all__ = [
+    "AppointmentsOrphaned",
     "BookingError",
     "BookingInvalid",
+    "HoursRow",
     "PatientDetails",
     "SlotUnavailable",
     "TooLateToChange",
@@ -25,7 +39,21 @@ __all__ = [
     "TreatmentOnHold",
     "appointment_book",
     "appointment_cancel",
+    "appointment_check_in",
+    "appointment_complete",
+    "appointment_confirm",
+    "appointment_no_show",
     "appointment_reschedule",
+    "appointments_outside_hours",
     "cancel_deadline",
+    "event_record",
     "patient_match_or_create",
+    "time_off_add",
+    "time_off_remove",
+    "waitlist_add",
+    "waitlist_offer_accept",
+    "waitlist_offer_freed_time",
+    "waitlist_remove",
+    "working_hours_errors",
+    "working_hours_replace",
 ]

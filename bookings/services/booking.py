@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from treatments.models import Service, TreatmentArea
 
 from .. import signals
-from ..models import Appointment, AppointmentStatus, Location, Patient, Provider, Source
+from ..models import Appointment, AppointmentEvent, AppointmentStatus, EventKind, Location, Patient, Provider, Source
 from ..policy import booking_policy
 from ..selectors import patient_find, slot_check
 
@@ -93,6 +93,13 @@ def patient_match_or_create(*, details: PatientDetails) -> Patient:
         if patient is None:
             raise
         return patient
+
+
+def event_record(
+    appointment: Appointment, kind: EventKind, *, at: datetime, actor: AbstractBaseUser | None, note: str = ""
+) -> AppointmentEvent:
+    """Write down who did what to an appointment. Called by every service that changes one."""
+    return AppointmentEvent.objects.create(appointment=appointment, kind=kind, at=at, actor=actor, note=note)
 
 
 def _check_timing(*, start: datetime, now: datetime, min_notice: timedelta | None) -> None:
@@ -214,6 +221,7 @@ def appointment_book(
         area_list = list(areas)
         if area_list:
             appointment.areas.set(area_list)
+        event_record(appointment, EventKind.BOOKED, at=now, actor=booked_by, note=Source(source).label)
         signals.appointment_booked.send(sender=Appointment, appointment=appointment)
         # robust: a broker outage must not turn a saved booking into an error; the sweep
         # (confirmations_sweep) sends what was not enqueued.
@@ -237,8 +245,12 @@ def appointment_cancel(
     now: datetime,
     by_patient: bool,
     reason: str = "",
+    actor: AbstractBaseUser | None = None,
 ) -> Appointment:
-    """Cancel; a patient may not inside the cancellation window. Cancelling twice is a no-op."""
+    """Cancel; a patient may not inside the cancellation window. Cancelling twice is a no-op.
+
+    The freed time is offered to the waitlist once this commits.
+    """
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.status == AppointmentStatus.CANCELLED:
@@ -251,8 +263,18 @@ def appointment_cancel(
         appointment.cancelled_at = now
         appointment.cancellation_reason = reason or ("Cancelled by the patient online" if by_patient else "")
         appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        event_record(appointment, EventKind.CANCELLED, at=now, actor=actor, note=appointment.cancellation_reason)
         signals.appointment_cancelled.send(sender=Appointment, appointment=appointment)
+        _offer_freed_time_on_commit(appointment.provider_id, appointment.location_id, appointment.start)
     return appointment
+
+
+def _offer_freed_time_on_commit(provider_id: int, location_id: int, start: datetime) -> None:
+    from ..tasks import waitlist_offer_freed_time
+
+    transaction.on_commit(
+        lambda: waitlist_offer_freed_time.delay(provider_id, location_id, start.isoformat()), robust=True
+    )
 
 
 def _too_late_message(verb: str) -> str:
@@ -271,8 +293,12 @@ def appointment_reschedule(
     by_patient: bool,
     provider: Provider | None = None,
     min_notice: timedelta | None = None,
+    actor: AbstractBaseUser | None = None,
 ) -> Appointment:
-    """Move to `start` (and `provider`, or the same provider when None), never onto busy time."""
+    """Move to `start` (and `provider`, or the same provider when None), never onto busy time.
+
+    The time it leaves is offered to the waitlist once this commits.
+    """
     _check_timing(start=start, now=now, min_notice=min_notice)
     with transaction.atomic():
         appointment = Appointment.objects.select_for_update().select_related("service").get(pk=appointment.pk)
@@ -285,6 +311,8 @@ def appointment_reschedule(
         if not target.services.filter(pk=service.pk).exists():
             raise BookingInvalid({"provider": [f"{target.name} doesn't offer {service.name}."]})
         previous_start, previous_provider_id = appointment.start, appointment.provider_id
+        previous_location_id, previous_local = appointment.location_id, appointment.local_start
+        previous_provider_name = appointment.provider.name
         slot = _free_candidates(
             service=service,
             start=start,
@@ -305,10 +333,18 @@ def appointment_reschedule(
             if _is_exclusion_violation(exc):
                 raise SlotUnavailable("That time was just taken. Please choose another.") from exc
             raise
+        event_record(
+            appointment,
+            EventKind.RESCHEDULED,
+            at=now,
+            actor=actor,
+            note=f"From {previous_local:%a %b %-d, %-I:%M %p} with {previous_provider_name}",
+        )
         signals.appointment_rescheduled.send(
             sender=Appointment,
             appointment=appointment,
             previous_start=previous_start,
             previous_provider_id=previous_provider_id,
         )
+        _offer_freed_time_on_commit(previous_provider_id, previous_location_id, previous_start)
     return appointment

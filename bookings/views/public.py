@@ -1,7 +1,11 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -9,11 +13,27 @@ from treatments.models import Service
 from treatments.selectors import areas_by_region
 
 from ..calendar import appointment_ics
-from ..models import Appointment
+from ..forms import NewPatientForm, WaitlistForm
+from ..models import Appointment, Location, Provider, Source
 from ..policy import booking_policy
 from ..selectors import locations_active
-from ..services import BookingError, appointment_cancel, cancel_deadline
-from ..tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token
+from ..services import (
+    BookingError,
+    BookingInvalid,
+    PatientDetails,
+    appointment_cancel,
+    cancel_deadline,
+    patient_match_or_create,
+    waitlist_add,
+    waitlist_offer_accept,
+)
+from ..tokens import (
+    ManageLinkExpired,
+    ManageLinkInvalid,
+    appointment_from_token,
+    manage_token,
+    waitlist_entry_from_token,
+)
 
 
 def book(request: HttpRequest) -> HttpResponse:
@@ -118,3 +138,55 @@ def manage_cancel(request: HttpRequest, token: str) -> HttpResponse:
     else:
         messages.success(request, "Your appointment is cancelled. We hope to see you another time.")
     return redirect("bookings:manage", token=token)
+
+
+def waitlist_join(request: HttpRequest) -> HttpResponse:
+    """Online, when no time suits: leave details and the dates that would work."""
+    today = timezone.localdate()
+    initial = {
+        "service": request.GET.get("service") and Service.objects.filter(slug=request.GET["service"]).first(),
+        "location": request.GET.get("location") and Location.objects.filter(slug=request.GET["location"]).first(),
+        "earliest": today,
+        "latest": today + timedelta(days=14),
+    }
+    form = WaitlistForm(request.POST or None, initial=initial)
+    form.fields["service"].queryset = Service.objects.active().filter(bookable_online=True)
+    form.fields["provider"].queryset = Provider.objects.filter(is_active=True, bookable_online=True).select_related(
+        "user"
+    )
+    patient_form = NewPatientForm(request.POST or None, prefix="patient")
+    if request.method == "POST" and form.is_valid() and patient_form.is_valid():
+        data = patient_form.cleaned_data
+        with transaction.atomic():
+            patient = patient_match_or_create(
+                details=PatientDetails(
+                    data["first_name"], data["last_name"], data["email"], data["phone"], data["date_of_birth"]
+                )
+            )
+            try:
+                waitlist_add(patient=patient, source=Source.ONLINE, today=today, **form.cleaned_data)
+            except BookingInvalid as exc:
+                for field, errors in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, errors)
+                transaction.set_rollback(True)
+            else:
+                return render(request, "bookings/waitlist_joined.html", {"email": patient.email})
+    return render(request, "bookings/waitlist_join.html", {"form": form, "patient_form": patient_form})
+
+
+def waitlist_offer(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in a waitlist offer: book the time if it is still free."""
+    try:
+        entry = waitlist_entry_from_token(token)
+    except ManageLinkInvalid as exc:
+        raise Http404("No such offer") from exc
+    except ManageLinkExpired:
+        return render(request, "bookings/waitlist_offer.html", {"stale": True}, status=410)
+    if request.method == "POST":
+        try:
+            appointment = waitlist_offer_accept(entry=entry, now=timezone.now())
+        except BookingError as exc:
+            return render(request, "bookings/waitlist_offer.html", {"taken": exc.detail}, status=409)
+        return redirect(reverse("bookings:manage", args=[manage_token(appointment)]) + "?booked=1")
+    start = entry.offered_start.astimezone(entry.offered_location.zone)
+    return render(request, "bookings/waitlist_offer.html", {"entry": entry, "start": start})

@@ -1,0 +1,184 @@
+"""Forms of the front-desk screens. They validate input; the services do the work."""
+
+from datetime import date, datetime
+
+import phonenumbers
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from treatments.models import Service, TreatmentArea
+
+from .models import Location, Patient, PreferredChannel, Provider, Weekday
+
+
+def normalise_phone(value: str) -> str:
+    """E.164, or a ValidationError that says what we expect."""
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_valid_number(number):
+        raise ValidationError("Enter a valid phone number, like (941) 555-0142.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Styled:
+    """Bootstrap classes on every widget, and is-invalid on fields with errors, once validated."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
+                css = "form-select"
+            elif isinstance(widget, (forms.CheckboxSelectMultiple, forms.HiddenInput)):
+                continue
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class PatientContactForm(Styled, forms.ModelForm):
+    """What front desk may see and edit of a patient: contact details and messaging consent."""
+
+    class Meta:
+        model = Patient
+        fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_channel",
+                  "consent_email", "consent_sms"]  # fmt: skip
+        widgets = {"date_of_birth": DateInput()}
+        labels = {"consent_email": "Agrees to email", "consent_sms": "Agrees to text messages"}
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean_date_of_birth(self) -> date:
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate():
+            raise ValidationError("Date of birth can't be in the future.")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("preferred_channel") == PreferredChannel.SMS and not cleaned.get("consent_sms"):
+            self.add_error("preferred_channel", "Text messages need the patient's consent first.")
+        return cleaned
+
+
+class NewPatientForm(PatientContactForm):
+    """A patient booked by phone who is not on file yet."""
+
+    class Meta(PatientContactForm.Meta):
+        fields = ["first_name", "last_name", "date_of_birth", "email", "phone"]
+
+
+class DeskBookingForm(Styled, forms.Form):
+    """A phone booking: service, who, where, when. The time comes from the free slots shown."""
+
+    service = forms.ModelChoiceField(queryset=Service.objects.active())
+    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True))
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.filter(is_active=True).select_related("user"), required=False, empty_label="Anyone"
+    )
+    date = forms.DateField(widget=DateInput())
+    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    areas = forms.ModelMultipleChoiceField(
+        queryset=TreatmentArea.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def clean_start(self) -> datetime | None:
+        value = self.cleaned_data.get("start")
+        if value is not None and value.tzinfo is None:
+            raise ValidationError("Pick a time from the list.")
+        return value
+
+
+class CancelForm(Styled, forms.Form):
+    reason = forms.CharField(
+        max_length=200,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. Called to cancel: unwell"}),
+        error_messages={"required": "Say why, for the record."},
+    )
+
+
+class MoveForm(Styled, forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.filter(is_active=True).select_related("user"), required=False, empty_label="Same"
+    )
+    date = forms.DateField(widget=DateInput())
+    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+
+
+class HoursRowForm(Styled, forms.Form):
+    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int)
+    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True))
+    start = forms.TimeField(widget=TimeInput())
+    end = forms.TimeField(widget=TimeInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("start") and cleaned.get("end") and cleaned["start"] >= cleaned["end"]:
+            self.add_error("end", "The end must be after the start.")
+        return cleaned
+
+
+HoursFormSet = forms.formset_factory(HoursRowForm, extra=1, can_delete=True)
+
+
+class TimeOffForm(Styled, forms.Form):
+    """Time away, entered in a location's wall-clock time."""
+
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.filter(is_active=True), label="Times are in the zone of", empty_label=None
+    )
+    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    reason = forms.CharField(max_length=120, required=False, widget=forms.TextInput(attrs={"placeholder": "Holiday"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        location, start, end = cleaned.get("location"), cleaned.get("start"), cleaned.get("end")
+        if location and start and end:
+            # The form parsed them in the clinic's zone; they mean the location's wall-clock time.
+            cleaned["start"] = start.replace(tzinfo=None).replace(tzinfo=location.zone)
+            cleaned["end"] = end.replace(tzinfo=None).replace(tzinfo=location.zone)
+            if cleaned["start"] >= cleaned["end"]:
+                self.add_error("end", "The end must be after the start.")
+        return cleaned
+
+
+class WaitlistForm(Styled, forms.Form):
+    service = forms.ModelChoiceField(queryset=Service.objects.active())
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.filter(is_active=True).select_related("user"), required=False, empty_label="Anyone"
+    )
+    location = forms.ModelChoiceField(
+        queryset=Location.objects.filter(is_active=True), required=False, empty_label="Any location"
+    )
+    earliest = forms.DateField(widget=DateInput(), label="From")
+    latest = forms.DateField(widget=DateInput(), label="Until")
+    note = forms.CharField(max_length=200, required=False, label="Note (e.g. mornings only)")
