@@ -334,7 +334,13 @@ def book(request: HttpRequest) -> HttpResponse:
     """Book by phone: choose service, where, who and day; pick a free time; find or add the patient."""
     _require(request, CAN_ACT)
     data = request.POST if request.method == "POST" else request.GET
-    initial = {"date": timezone.localdate(), "location": locations_active()[0] if locations_active() else None}
+    locations = locations_active()
+    initial = {
+        "date": _date(data.get("date"), timezone.localdate()),
+        "location": next((loc for loc in locations if str(loc.pk) == data.get("location")), None)
+        or (locations[0] if locations else None),
+        "provider": data.get("provider") or None,
+    }
     form = DeskBookingForm(data if data.get("service") else None, initial=initial)
     query = data.get("q", "")
     found = patients_search(query) if query else []
@@ -344,7 +350,8 @@ def book(request: HttpRequest) -> HttpResponse:
     new_patient = NewPatientForm(request.POST if request.method == "POST" and not chosen_patient else None,
                                  prefix="new")  # fmt: skip
     slots: list = []
-    if form.is_bound and form.is_valid():
+    ready = form.is_bound and form.is_valid()  # service, place and day chosen: show times and patient
+    if ready:
         slots = _slots_for(form.cleaned_data, service=form.cleaned_data["service"])
         start = form.cleaned_data.get("start")
         if request.method == "POST":
@@ -367,6 +374,7 @@ def book(request: HttpRequest) -> HttpResponse:
         "bookings/staff/book.html",
         {
             "form": form,
+            "ready": ready,
             "slots": slots,
             "query": query,
             "found": found,

@@ -43,6 +43,7 @@ def test_book_page_carries_locations_online_services_and_areas(client, clinic):
     assert config["preselect"]["service"] == "consult"
     assert "booking.js" in html and "<noscript>" in html
     assert 'for="accept_policy"' in html and "24 hours before" in html
+    assert 'href="/book/waitlist/"' in html and "Join the waitlist" in html
 
 
 def test_home_cta_opens_the_booking_page_on_a_consultation(client):

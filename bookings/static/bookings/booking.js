@@ -269,6 +269,9 @@ function book(config) {
   async function loadTimes() {
     hideFrom("time");
     reveal(steps.time);
+    const waitlist = $("#waitlist-link");
+    const query = new URLSearchParams({ service: state.service.slug, location: state.location.slug });
+    waitlist.href = `${waitlist.pathname}?${query}`;
     await picker.load({ service: state.service.slug, location: state.location, provider: state.provider });
   }
 
