@@ -34,6 +34,11 @@ class PatientAdmin(admin.ModelAdmin):
     search_fields = ("last_name", "first_name", "email", "phone")
     list_filter = ("treatment_hold", "preferred_channel")
 
+    def get_exclude(self, request, obj=None):
+        if request.user.has_perm("bookings.view_clinical"):
+            return ()
+        return ("treatment_hold_reason",)
+
 
 @admin.register(Appointment)
 class AppointmentAdmin(admin.ModelAdmin):

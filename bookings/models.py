@@ -159,6 +159,8 @@ class Patient(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), "date_of_birth", name="patient_unique_email_and_birth_date"),
         ]
+        # The hold's reason comes from screening answers: clinical staff only (front desk sees the hold).
+        permissions = [("view_clinical", "Can see clinical details such as why treatment is on hold")]
 
     def __str__(self) -> str:
         return self.full_name

@@ -129,3 +129,18 @@ def test_demo_seed_refuses_to_run_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("demo_seed")
+
+
+def test_front_desk_never_sees_why_treatment_is_on_hold(client, front_desk_user, injector_user):
+    from tests.factories import PatientFactory
+
+    patient = PatientFactory(treatment_hold=True, treatment_hold_reason="Screening: reacted to a toxin before")
+    admin_url = reverse("admin:bookings_patient_change", args=[patient.pk])
+    profile_url = reverse("bookings:staff-patient", args=[patient.pk])
+    client.force_login(front_desk_user)
+    for url in (admin_url, profile_url):
+        html = client.get(url).content.decode()
+        assert "reacted to a toxin" not in html, url
+    assert "Treatment on hold" in client.get(profile_url).content.decode()
+    client.force_login(injector_user)
+    assert "reacted to a toxin" in client.get(admin_url).content.decode()
