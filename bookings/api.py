@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, timedelta
 
-import phonenumbers
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
@@ -12,6 +11,7 @@ from pydantic import ConfigDict, field_validator
 
 from treatments.models import Service, TreatmentArea
 
+from .forms import normalise_phone
 from .models import Appointment, Location, Provider, Source
 from .selectors import locations_active, providers_for, slots_available
 from .services import (
@@ -90,12 +90,9 @@ class PatientIn(Strict):
     @classmethod
     def _phone(cls, value: str) -> str:
         try:
-            number = phonenumbers.parse(value, "US")
-        except phonenumbers.NumberParseException:
-            number = None
-        if number is None or not phonenumbers.is_valid_number(number):
-            raise ValueError("Enter a valid phone number, like (941) 555-0142.")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            return normalise_phone(value)
+        except DjangoValidationError as exc:
+            raise ValueError(exc.messages[0]) from None
 
     @field_validator("date_of_birth")
     @classmethod

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, staff
+from .views import appointments, hours, people, public, schedule
 
 app_name = "bookings"
 
@@ -13,20 +13,26 @@ urlpatterns = [
     path("my/<str:token>/calendar.ics", public.manage_ics, name="manage-ics"),
     path("my/<str:token>/cancel/", public.manage_cancel, name="manage-cancel"),
     # Front desk
-    path("staff/", staff.day, name="staff-day"),
-    path("staff/week/", staff.week, name="staff-week"),
-    path("staff/sheet/", staff.sheet, name="staff-sheet"),
-    path("staff/book/", staff.book, name="staff-book"),
-    path("staff/appointments/<str:reference>/", staff.appointment_detail, name="staff-appointment"),
-    path("staff/appointments/<str:reference>/move/", staff.appointment_move, name="staff-appointment-move"),
-    path("staff/appointments/<str:reference>/cancel/", staff.appointment_cancel_view, name="staff-appointment-cancel"),
+    path("staff/", schedule.day, name="staff-day"),
+    path("staff/week/", schedule.week, name="staff-week"),
+    path("staff/sheet/", schedule.sheet, name="staff-sheet"),
+    path("staff/book/", appointments.book, name="staff-book"),
+    path("staff/appointments/<str:reference>/", appointments.appointment_detail, name="staff-appointment"),
+    path("staff/appointments/<str:reference>/move/", appointments.appointment_move, name="staff-appointment-move"),
     path(
-        "staff/appointments/<str:reference>/<slug:action>/", staff.appointment_action, name="staff-appointment-action"
+        "staff/appointments/<str:reference>/cancel/",
+        appointments.appointment_cancel_view,
+        name="staff-appointment-cancel",
     ),
-    path("staff/patients/", staff.patients, name="staff-patients"),
-    path("staff/patients/<int:pk>/", staff.patient_detail, name="staff-patient"),
-    path("staff/patients/<int:patient_pk>/waitlist/", staff.waitlist_add_view, name="staff-waitlist-add"),
-    path("staff/providers/", staff.providers, name="staff-providers"),
-    path("staff/providers/<int:pk>/hours/", staff.provider_hours, name="staff-provider-hours"),
-    path("staff/waitlist/", staff.waitlist, name="staff-waitlist"),
+    path(
+        "staff/appointments/<str:reference>/<slug:action>/",
+        appointments.appointment_action,
+        name="staff-appointment-action",
+    ),
+    path("staff/patients/", people.patients, name="staff-patients"),
+    path("staff/patients/<int:pk>/", people.patient_detail, name="staff-patient"),
+    path("staff/patients/<int:patient_pk>/waitlist/", people.waitlist_add_view, name="staff-waitlist-add"),
+    path("staff/providers/", hours.providers, name="staff-providers"),
+    path("staff/providers/<int:pk>/hours/", hours.provider_hours, name="staff-provider-hours"),
+    path("staff/waitlist/", people.waitlist, name="staff-waitlist"),
 ]

@@ -1,0 +1,80 @@
+"""Patients (contact and attendance, never medical answers) and the waitlist."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from ..forms import (
+    PatientContactForm,
+    WaitlistForm,
+)
+from ..models import Patient, Source, WaitlistEntry
+from ..schedules import patient_record, patients_search, waitlist_open
+from ..services import (
+    BookingInvalid,
+    waitlist_add,
+    waitlist_remove,
+)
+from .access import CAN_ACT, require, staff_required
+
+
+@staff_required
+def patients(request: HttpRequest) -> HttpResponse:
+    require(request, "bookings.view_patient")
+    query = request.GET.get("q", "")
+    return render(request, "bookings/staff/patients.html", {"query": query, "found": patients_search(query)})
+
+
+@staff_required
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Contact details, consent and attendance; never medical answers or charts."""
+    require(request, "bookings.view_patient")
+    patient = get_object_or_404(Patient, pk=pk)
+    form = PatientContactForm(request.POST or None, instance=patient)
+    if request.method == "POST":
+        require(request, "bookings.change_patient")
+        if form.is_valid():
+            form.save()
+            messages.success(request, "Contact details saved.")
+            return redirect("bookings:staff-patient", pk=patient.pk)
+    return render(
+        request,
+        "bookings/staff/patient.html",
+        {"patient": patient, "form": form, "record": patient_record(patient=patient, now=timezone.now())},
+    )
+
+
+# The waitlist
+
+
+@staff_required
+def waitlist(request: HttpRequest) -> HttpResponse:
+    require(request, "bookings.view_appointment")
+    if request.method == "POST":
+        require(request, CAN_ACT)
+        entry = get_object_or_404(WaitlistEntry, pk=request.POST.get("remove"))
+        waitlist_remove(entry=entry)
+        messages.success(request, f"Removed {entry.patient.full_name} from the waitlist.")
+        return redirect("bookings:staff-waitlist")
+    return render(request, "bookings/staff/waitlist.html", {"entries": waitlist_open()})
+
+
+@staff_required
+def waitlist_add_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    require(request, CAN_ACT)
+    patient = get_object_or_404(Patient, pk=patient_pk)
+    today = timezone.localdate()
+    form = WaitlistForm(request.POST or None, initial={"earliest": today, "latest": today + timedelta(days=14)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            waitlist_add(patient=patient, source=Source.DESK, today=today, actor=request.user, **form.cleaned_data)
+        except BookingInvalid as exc:
+            for field, errors in exc.errors.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{patient.full_name} is on the waitlist.")
+            return redirect("bookings:staff-waitlist")
+    return render(request, "bookings/staff/waitlist_add.html", {"patient": patient, "form": form})
