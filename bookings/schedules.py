@@ -49,6 +49,7 @@ class Column:
     working: list[Block] = field(default_factory=list)
     away: list[Block] = field(default_factory=list)
     appointments: list[Block] = field(default_factory=list)
+    now_row: int | None = None  # the current-time line, on today's column only
 
 
 @dataclass
@@ -151,8 +152,12 @@ def week_grid(*, provider: Provider, monday: date, now: datetime, show_cancelled
     def zone_of(day: date) -> ZoneInfo:
         return zones.get(day.weekday(), default_zone)
 
-    columns = {d: Column(key=d.isoformat(), title=f"{d:%a}", subtitle=f"{d:%b} {d.day}", provider=provider, day=d)
-               for d in days}  # fmt: skip
+    where = {block.weekday: block.location.name for block in hours}
+    columns = {
+        d: Column(key=d.isoformat(), title=f"{d:%a} {d:%b} {d.day}", subtitle=where.get(d.weekday(), "Not working"),
+                  provider=provider, day=d)
+        for d in days
+    }  # fmt: skip
     placed: list[tuple[date, int, int, Block]] = []
     minutes: list[int] = []
     for block in hours:
@@ -160,7 +165,7 @@ def week_grid(*, provider: Provider, monday: date, now: datetime, show_cancelled
             if d.weekday() == block.weekday:
                 start, end = block.start.hour * 60 + block.start.minute, block.end.hour * 60 + block.end.minute
                 minutes += [start, end]
-                placed.append((d, start, end, Block(0, 0, label=block.location.name)))
+                placed.append((d, start, end, Block(0, 0)))
     for appointment in appointments:
         zone = appointment.location.zone
         d = appointment.start.astimezone(zone).date()
@@ -193,10 +198,12 @@ def _grid(zone: ZoneInfo, first: int, last: int, columns: list[Column], now: dat
     now_row = None
     if day is not None:
         local = now.astimezone(zone)
-        if local.date() == day:
-            minute = local.hour * 60 + local.minute
-            if first <= minute < last:
-                now_row = (minute - first) // ROW_MINUTES + 1
+        minute = local.hour * 60 + local.minute
+        if local.date() == day and first <= minute < last:
+            now_row = (minute - first) // ROW_MINUTES + 1
+            for column in columns:
+                if column.day == day:
+                    column.now_row = now_row
     return Grid(zone, first, (last - first) // ROW_MINUTES, labels, columns, now_row)
 
 

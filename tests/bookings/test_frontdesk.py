@@ -385,3 +385,16 @@ def test_week_and_day_sheet(client, front_desk_user, clinic, day):
 def test_the_staff_day_has_no_page_errors_with_no_locations(client, front_desk_user):
     client.force_login(front_desk_user)
     assert "Nothing to show yet" in client.get("/staff/").content.decode()
+
+
+def test_the_current_time_line_is_on_todays_column_only(clinic, day):
+    from bookings.schedules import day_grid, week_grid
+
+    now = at(day, 10, 30).astimezone(timezone.get_current_timezone())
+    week = week_grid(provider=clinic.provider, monday=day, now=now)
+    assert [column.day for column in week.columns if column.now_row] == [day]
+    assert [column.subtitle for column in week.columns][:2] == ["Sarasota", "Sarasota"]
+    assert week.columns[6].subtitle == "Not working"
+    grid = day_grid(location=clinic.location, day=day, now=now)
+    assert grid.now_row == grid.columns[0].now_row == (10 * 60 + 30 - 8 * 60) // 5 + 1
+    assert day_grid(location=clinic.location, day=day + timedelta(days=1), now=now).now_row is None
