@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 from .calendar import appointment_ics
 from .models import Appointment, AppointmentStatus
 from .policy import booking_policy
-from .tokens import manage_path
+from .tokens import manage_path, manage_token
 
 
 def confirmation_send(*, appointment_id: int) -> bool:
@@ -35,6 +35,8 @@ def confirmation_send(*, appointment_id: int) -> bool:
             "clinic_name": settings.CLINIC_NAME,
             "clinic_phone": settings.CLINIC_PHONE,
             "manage_url": settings.SITE_URL + manage_path(appointment),
+            "token": manage_token(appointment),
+            "site_url": settings.SITE_URL,
             "start": appointment.local_start,
             "cancel_hours": f"{booking_policy().cancel_window.total_seconds() / 3600:g}",
         }

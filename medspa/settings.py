@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "medspa",
     "treatments",
     "bookings",
+    "intake",
 ]
 
 MIDDLEWARE = [
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "medspa.context_processors.clinic",
                 "medspa.context_processors.staff",
+                "intake.context_processors.urgent_follow_ups",
             ],
         },
     },

@@ -13,6 +13,7 @@ admin.site.index_title = "Clinic settings and catalog"
 urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),
+    path("", include("intake.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
     path(

@@ -1,0 +1,184 @@
+"""The screening rules, as one table: what we ask, how serious a "yes" is, and what each side is told.
+
+Severities (the clinical reference's A / D / R):
+- ABSOLUTE: no treatment; online booking of toxin treatments is refused until an injector clears it.
+- DEFER: not now; the same hold until an injector clears it.
+- REVIEW: an injector looks before treatment.
+Rules never tell a patient to stop a prescribed medicine (question 9): they route to the injector.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ABSOLUTE = "absolute"
+    DEFER = "defer"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A detail asked when the answer is yes."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text | date | choice
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    question: str
+    severity: Severity
+    tells_patient: str
+    tells_injector: str
+    follow_ups: tuple[FollowUp, ...] = field(default_factory=tuple)
+    hint: str = ""
+
+
+PRODUCTS = (
+    ("botox", "Botox"), ("dysport", "Dysport"), ("xeomin", "Xeomin"), ("jeuveau", "Jeuveau"),
+    ("daxxify", "Daxxify"), ("letybo", "Letybo"), ("unknown", "Not sure"),
+)  # fmt: skip
+
+CALL_YOU = "Thank you for telling us. Before any treatment, the clinic will call you to talk it through."
+NOT_NOW = "Thank you. Treatment isn't recommended for now; the clinic will call to plan the right time."
+WE_REVIEW = "Thank you. Your injector will look at this before your visit."
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "toxin-reaction",
+        "Have you ever reacted badly to Botox, Dysport, Xeomin or any similar product, or to their ingredients?",
+        Severity.ABSOLUTE,
+        CALL_YOU,
+        "Prior reaction to a botulinum toxin product or ingredient: contraindicated.",
+        (FollowUp("reaction", "What happened, and with which product?"),),
+    ),
+    Rule(
+        "albumin-milk-allergy",
+        "Are you allergic to human albumin or to cow's milk protein?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Albumin allergy: absolute for albumin products (Botox, Xeomin, Letybo); cow's milk protein: "
+        "absolute for Dysport. Choose the product accordingly.",
+        (FollowUp("allergy", "Which, and what happens?"),),
+    ),
+    Rule(
+        "skin-infection",
+        "Do you have an infection, a cold sore or another skin problem where you'd be injected?",
+        Severity.ABSOLUTE,
+        CALL_YOU,
+        "Active infection or skin condition at the injection site.",
+        (FollowUp("where", "Where, and what is it?"),),
+    ),
+    Rule(
+        "pregnancy",
+        "Are you pregnant, trying to become pregnant, or breastfeeding?",
+        Severity.DEFER,
+        NOT_NOW,
+        "Pregnancy, planned pregnancy or breastfeeding: defer (sources disagree on breastfeeding).",
+    ),
+    Rule(
+        "neuromuscular",
+        "Do you have myasthenia gravis, Lambert-Eaton syndrome, ALS or another nerve or muscle disease?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Neuromuscular disease: usually decline.",
+        (FollowUp("condition", "Which condition?"),),
+    ),
+    Rule(
+        "swallowing-breathing-heart",
+        "Do you have trouble swallowing or breathing, or any heart disease?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Dysphagia, breathing difficulty or cardiac disease.",
+        (FollowUp("details", "Please describe"),),
+    ),
+    Rule(
+        "interacting-medicines",
+        "Are you taking an antibiotic such as gentamicin or tobramycin, a muscle "
+        "relaxant, an anticholinergic, or magnesium?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Aminoglycosides, muscle relaxants, anticholinergics or magnesium: potentiation.",
+        (FollowUp("medicines", "Which medicines?"),),
+    ),
+    Rule(
+        "recent-toxin",
+        "Have you had any Botox-type injection, of any brand, anywhere on the body, in the last 3 months?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Toxin treatment under 90 days ago.",
+        (FollowUp("when", "About when?", "date"), FollowUp("product", "Which product?", "choice", PRODUCTS)),
+    ),
+    Rule(
+        "bleeding",
+        "Do you take a blood thinner, aspirin or anti-inflammatories, fish oil, vitamin E or ginkgo?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Bleeding and bruising risk. Never advise stopping a prescribed anticoagulant.",
+        (FollowUp("medicines", "Which?"),),
+        hint="Don't stop any prescribed medicine; just tell us.",
+    ),
+    Rule(
+        "face-history",
+        "Have you had facial surgery, or do you have drooping eyelids or brows, marked asymmetry or deep scarring?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Facial surgery, ptosis, marked asymmetry or deep scarring.",
+        (FollowUp("details", "Please describe"),),
+    ),
+    Rule(
+        "keloid-bdd",
+        "Do you form keloid scars, or have you been diagnosed with body dysmorphic disorder?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Keloids or body dysmorphic disorder.",
+    ),
+    Rule(
+        "stopped-working",
+        "Have earlier Botox-type treatments stopped working for you?",
+        Severity.REVIEW,
+        WE_REVIEW,
+        "Loss of effect: possible neutralising antibodies.",
+        (FollowUp("details", "Please describe"),),
+    ),
+)
+RULES_BY_CODE = {rule.code: rule for rule in RULES}
+
+# Not a question: computed from the date of birth and the clinic's own records.
+UNDER_18 = Rule("under-18", "", Severity.ABSOLUTE, CALL_YOU, "Under 18: not treated.")
+RECENT_HERE = Rule(
+    "recent-toxin-here", "", Severity.REVIEW, WE_REVIEW, "A toxin treatment here under 90 days before this visit."
+)
+RETREATMENT_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    detail: str = ""
+
+
+def screen(answers: dict, *, date_of_birth: date, visit_day: date, last_toxin_here: date | None = None) -> list[Hit]:
+    """The rules a set of answers trips, most serious first. Pure: no database, no clock."""
+    hits = []
+    for rule in RULES:
+        if answers.get(rule.code) == "yes":
+            details = [str(answers.get(f"{rule.code}.{f.name}", "")) for f in rule.follow_ups]
+            hits.append(Hit(rule, "; ".join(d for d in details if d)))
+    age = visit_day.year - date_of_birth.year - ((visit_day.month, visit_day.day) < (date_of_birth.month,
+                                                                                     date_of_birth.day))  # fmt: skip
+    if age < 18:
+        hits.append(Hit(UNDER_18, f"Age {age} on the day of the visit"))
+    if last_toxin_here is not None and (visit_day - last_toxin_here) < timedelta(days=RETREATMENT_DAYS):
+        hits.append(Hit(RECENT_HERE, f"Last toxin treatment here on {last_toxin_here:%b %-d, %Y}"))
+    order = {Severity.ABSOLUTE: 0, Severity.DEFER: 1, Severity.REVIEW: 2}
+    return sorted(hits, key=lambda hit: order[hit.rule.severity])
+
+
+def blocks_treatment(hits: list[Hit]) -> bool:
+    return any(hit.rule.severity in (Severity.ABSOLUTE, Severity.DEFER) for hit in hits)
