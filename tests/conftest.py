@@ -6,13 +6,16 @@ import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
-from tests.factories import UserFactory
+from tests.bookings.conftest import week_hours
+from tests.factories import LocationFactory, ProviderFactory, ServiceFactory, UserFactory
+from treatments.models import ServiceKind
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -125,3 +128,21 @@ def _purge_unconsumed_tasks():
         app.control.purge()
     except Exception as exc:  # the broker may be gone; nothing to clean then
         print(f"could not purge the test broker: {exc}")
+
+
+@pytest.fixture
+def clinic(db):
+    """One New York location, one provider Mon–Fri 9–12 and 13–17, a 30-minute consultation."""
+    service = ServiceFactory(
+        slug="consult",
+        name="Consultation",
+        kind=ServiceKind.CONSULTATION,
+        duration_minutes=30,
+        buffer_before_minutes=0,
+        buffer_after_minutes=0,
+        new_patients_online=True,
+    )
+    location = LocationFactory(slug="sarasota", name="Sarasota", timezone="America/New_York")
+    provider = ProviderFactory(services=[service])
+    week_hours(provider, location)
+    return SimpleNamespace(service=service, location=location, provider=provider)

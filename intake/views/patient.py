@@ -65,7 +65,8 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     draft = draft_for(appointment)
     patient = appointment.patient
     index = STEPS.index(step)
-    data = request.POST if request.method == "POST" else None
+    posted = request.method == "POST"
+    data = request.POST if posted else None
     context = {
         "appointment": appointment,
         "token": token,
@@ -83,21 +84,21 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         saved = draft.answers.get("contact", {})
         form = ContactForm(data, initial={"email": saved.get("email", patient.email),
                                           "phone": saved.get("phone", patient.phone)})  # fmt: skip
-        if data and form.is_valid():
+        if posted and form.is_valid():
             return advance({"contact": form.cleaned_data})
     elif step == "history":
         previous = history_previous(patient, now=timezone.now())
-        if data and data.get("unchanged") == "1" and previous:
+        if posted and data.get("unchanged") == "1" and previous:
             return advance({"history": previous.answers, "unchanged": True})
         initial = draft.answers.get("history") or (previous.answers if previous else {})
         form = HistoryForm(data, initial=initial)
         context["previous"] = previous if "history" not in draft.steps_done else None
-        if data and form.is_valid():
+        if posted and form.is_valid():
             return advance({"history": form.answers(), "unchanged": False})
     elif step == "goals":
         saved = draft.answers.get("goals") or {"areas": list(appointment.areas.values_list("slug", flat=True))}
         form = GoalsForm(data, initial=saved)
-        if data and form.is_valid():
+        if posted and form.is_valid():
             return advance({"goals": form.goals()})
     else:
         missing = [s for s in STEPS[:-1] if s not in draft.steps_done]
@@ -107,7 +108,7 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         signed = consent_current(patient, text) if text else None
         form = ConsentForm(data, full_name=patient.full_name)
         context |= {"text": text, "signed": signed}
-        if data and (signed or text is None or form.is_valid()):
+        if posted and (signed or text is None or form.is_valid()):
             if text and not signed:
                 consent_sign(
                     appointment=appointment, text=text, typed_name=form.cleaned_data["typed_name"],
@@ -126,7 +127,7 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
             )
             return redirect("intake:done", token=token)
     context["form"] = form
-    return render(request, f"intake/step_{step}.html", context, status=400 if data and form.errors else 200)
+    return render(request, f"intake/step_{step}.html", context, status=400 if posted and form.errors else 200)
 
 
 def done(request: HttpRequest, token: str) -> HttpResponse:

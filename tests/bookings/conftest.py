@@ -1,12 +1,9 @@
 from datetime import date, datetime, time, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.utils import timezone
 
-from tests.factories import LocationFactory, ProviderFactory, ServiceFactory, WorkingHoursFactory
-from treatments.models import ServiceKind
+from tests.factories import WorkingHoursFactory
 
 NEW_YORK = ZoneInfo("America/New_York")
 PHOENIX = ZoneInfo("America/Phoenix")
@@ -27,21 +24,3 @@ def next_weekday(weekday: int, *, after: date | None = None, at_least: int = 2) 
 
 def at(day: date, hour: int, minute: int = 0, zone=NEW_YORK) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=zone)
-
-
-@pytest.fixture
-def clinic(db):
-    """One New York location, one provider Mon–Fri 9–12 and 13–17, a 30-minute consultation."""
-    service = ServiceFactory(
-        slug="consult",
-        name="Consultation",
-        kind=ServiceKind.CONSULTATION,
-        duration_minutes=30,
-        buffer_before_minutes=0,
-        buffer_after_minutes=0,
-        new_patients_online=True,
-    )
-    location = LocationFactory(slug="sarasota", name="Sarasota", timezone="America/New_York")
-    provider = ProviderFactory(services=[service])
-    week_hours(provider, location)
-    return SimpleNamespace(service=service, location=location, provider=provider)
