@@ -182,3 +182,8 @@ def screen(answers: dict, *, date_of_birth: date, visit_day: date, last_toxin_he
 
 def blocks_treatment(hits: list[Hit]) -> bool:
     return any(hit.rule.severity in (Severity.ABSOLUTE, Severity.DEFER) for hit in hits)
+
+
+def rule_for(code: str) -> Rule | None:
+    """The rule behind a stored hit's code, computed ones included."""
+    return RULES_BY_CODE.get(code) or {UNDER_18.code: UNDER_18, RECENT_HERE.code: RECENT_HERE}.get(code)

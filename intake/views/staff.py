@@ -17,6 +17,7 @@ from bookings.views.access import require, staff_required
 
 from ..forms import DecisionForm
 from ..models import AccessLog, FollowUp
+from ..screening import rule_for
 from ..selectors import history_diff, review_queue, urgent_follow_ups
 from ..services import (
     IntakeError,
@@ -64,6 +65,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "appointment": appointment,
             "history": current,
+            "hits": [(hit, rule_for(hit.code)) for hit in current.hits.all()] if current else [],
             "previous": histories[1] if len(histories) > 1 else None,
             "diff": history_diff(histories[1], current) if len(histories) > 1 else [],
             "rows": current and history_diff(None, current),

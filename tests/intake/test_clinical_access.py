@@ -47,7 +47,7 @@ def test_every_read_of_a_history_is_logged_with_who_when_and_where(client, injec
     client.force_login(injector_user)
     url = reverse("intake:review", args=[flagged.reference])
     page = client.get(url, REMOTE_ADDR="198.51.100.7").content.decode()
-    assert "Hives after Dysport" in page and "toxin-reaction" in page
+    assert "Hives after Dysport" in page and "Prior reaction to a botulinum toxin product" in page
     client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.1")
     logs = list(AccessLog.objects.order_by("at"))
     assert [(log.actor, log.patient, log.what, log.ip_address, log.path) for log in logs] == [
