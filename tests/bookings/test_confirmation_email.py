@@ -54,6 +54,7 @@ def test_confirmation_arrives_over_smtp_with_text_html_ics_and_the_manage_link(c
     token_path = f"/my/{appointment.reference}."
     assert token_path in text and token_path in html
     assert "10:00 AM" in text and "(Sarasota time)" in text
+    assert f"http://127.0.0.1:8000/intake/{appointment.reference}." in text  # the medical history link
     for body in (text, html, ics):
         assert "Chin dimpling" not in body  # no health details in email
     appointment.refresh_from_db()
