@@ -146,3 +146,18 @@ def test_follow_up_links_expire_60_days_after_the_visit(client, booked):
     with mock.patch("django.utils.timezone.now", return_value=appointment.end + timezone.timedelta(days=61)):
         assert client.get(url).status_code == 410
     assert client.get(url.replace(appointment.reference, "AAAAAAAA")).status_code == 404
+
+
+def test_a_manager_publishes_a_new_consent_version_and_the_old_one_is_kept(client, manager_user, consent_text):
+    from intake.models import ConsentText
+
+    client.force_login(manager_user)
+    new_version = {"service": consent_text.service.pk, "title": "Consent to treatment", "body": "Clearer words."}
+    response = client.post(reverse("admin:intake_consenttext_add"), new_version)
+    assert response.status_code == 302
+    assert list(ConsentText.objects.filter(service=consent_text.service).values_list("version", "body")) == [
+        (2, "Clearer words."), (1, "I agree to be treated.")]  # fmt: skip
+    change = client.post(reverse("admin:intake_consenttext_change", args=[consent_text.pk]), {"body": "Edited"})
+    assert change.status_code == 403
+    consent_text.refresh_from_db()
+    assert consent_text.body == "I agree to be treated."
