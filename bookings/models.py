@@ -148,6 +148,8 @@ class Patient(models.Model):
     preferred_channel = models.CharField(max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.EMAIL)
     consent_email = models.BooleanField(default=True, help_text="Agreed to appointment and aftercare email.")
     consent_sms = models.BooleanField(default=False, help_text="Agreed to text messages.")
+    opted_out_email = models.BooleanField(default=False, help_text="Asked for no more email (by a message's link).")
+    opted_out_sms = models.BooleanField(default=False, help_text="Asked for no more texts (link, or STOP).")
     treatment_hold = models.BooleanField(
         default=False, help_text="No neuromodulator treatment may be booked online until an injector clears it."
     )
@@ -233,7 +235,6 @@ class Appointment(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

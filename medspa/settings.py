@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "treatments",
     "bookings",
     "intake",
+    "reminders",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,16 @@ if EMAIL_URL := env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+# Patient messages: the email channel uses the backend above; SMS goes to files in VAR_DIR/sms
+# unless SMS_BACKEND names Twilio (reminders.channels.sms.TwilioSMS) with its credentials.
+EMAIL_CHANNEL = "reminders.channels.email.EmailChannel"
+SMS_BACKEND = env.str("SMS_BACKEND", default="reminders.channels.sms.FileSMS")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+SMS_QUIET_HOURS = (env.int("SMS_QUIET_START", default=21), env.int("SMS_QUIET_END", default=8))
+MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -195,7 +206,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # that a sweep below picks up when it is due.
 CELERY_BEAT_SCHEDULE = {
     "sessions-clear": {"task": "medspa.tasks.sessions_clear", "schedule": crontab(hour=4, minute=17)},
-    "confirmations-sweep": {"task": "bookings.tasks.confirmations_sweep", "schedule": 60.0},
+    "messages-send": {"task": "reminders.tasks.messages_send", "schedule": 60.0},
 }
 
 # Security. Production sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
+    path("", include("reminders.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
     path(

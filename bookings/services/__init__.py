@@ -24,7 +24,12 @@ from .hours import (
     working_hours_errors,
     working_hours_replace,
 )
-from .patients import appointment_intake_status_set, patient_contact_update, patient_treatment_hold_set
+from .patients import (
+    appointment_intake_status_set,
+    patient_contact_update,
+    patient_opt_out,
+    patient_treatment_hold_set,
+)
 from .visits import appointment_check_in, appointment_complete, appointment_confirm, appointment_no_show
 from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
 
@@ -51,6 +56,7 @@ __all__ = [
     "event_record",
     "patient_contact_update",
     "patient_match_or_create",
+    "patient_opt_out",
     "patient_treatment_hold_set",
     "time_off_add",
     "time_off_remove",

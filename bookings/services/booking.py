@@ -223,16 +223,7 @@ def appointment_book(
             appointment.areas.set(area_list)
         event_record(appointment, EventKind.BOOKED, at=now, actor=booked_by, note=Source(source).label)
         signals.appointment_booked.send(sender=Appointment, appointment=appointment)
-        # robust: a broker outage must not turn a saved booking into an error; the sweep
-        # (confirmations_sweep) sends what was not enqueued.
-        transaction.on_commit(lambda: _confirmation_enqueue(appointment.pk), robust=True)
     return appointment
-
-
-def _confirmation_enqueue(appointment_id: int) -> None:
-    from ..tasks import appointment_confirmation_send
-
-    appointment_confirmation_send.delay(appointment_id)
 
 
 def cancel_deadline(appointment: Appointment) -> datetime:

@@ -30,3 +30,10 @@ def patient_contact_update(*, patient: Patient, email: str, phone: str) -> None:
         Patient.objects.filter(pk=patient.pk).update(phone=phone)
         email = patient.email
     patient.email, patient.phone = email, phone
+
+
+def patient_opt_out(*, patient: Patient, channel: str) -> None:
+    """No more messages on this channel ("email" or "sms"), from now on, whatever is already queued."""
+    field = {"email": "opted_out_email", "sms": "opted_out_sms"}[channel]
+    Patient.objects.filter(pk=patient.pk).update(**{field: True})
+    setattr(patient, field, True)

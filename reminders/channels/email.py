@@ -1,0 +1,23 @@
+"""Email through Django's configured backend (SMTP by EMAIL_URL, files in development, or Anymail)."""
+
+import smtplib
+
+from django.core.mail import EmailMultiAlternatives
+
+from .base import Channel, ChannelError, Outgoing
+
+
+class EmailChannel(Channel):
+    def send(self, outgoing: Outgoing) -> str:
+        message = EmailMultiAlternatives(
+            subject=outgoing.subject, body=outgoing.text, to=[outgoing.to], headers={"Message-ID": outgoing.message_id}
+        )
+        if outgoing.html:
+            message.attach_alternative(outgoing.html, "text/html")
+        for name, content, mimetype in outgoing.attachments:
+            message.attach(name, content, mimetype)
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            raise ChannelError(f"email: {exc}") from exc
+        return outgoing.message_id

@@ -1,0 +1,51 @@
+"""The outbox: one row per message to send. The row is the truth; the broker only carries ids."""
+
+from django.db import models
+
+from bookings.models import Appointment, Patient
+
+
+class MessageState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SKIPPED = "skipped", "Skipped"
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "Text message"
+
+
+class Message(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, null=True, related_name="messages")
+    kind = models.CharField(max_length=40)  # what it is: "confirmation", "reminder", "aftercare"…
+    step = models.CharField(max_length=40, blank=True)  # which one of that kind: "24h", "upright"…
+    # The channel wanted ("preferred" follows the patient's choice at send time).
+    channel = models.CharField(max_length=10, default="preferred")
+    sent_channel = models.CharField(max_length=10, choices=MessageChannel.choices, blank=True)
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=MessageState.choices, default=MessageState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    provider_id = models.CharField(max_length=100, blank=True, help_text="The email Message-ID or the SMS id.")
+    # What went out, for the message log (bodies never carry health details: they link to the site).
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    # (appointment, kind, step): rebuilding a timeline twice creates nothing twice.
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="message_due"),
+            models.Index(fields=["patient", "-due_at"], name="message_patient_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.step} for patient {self.patient_id} ({self.state})"

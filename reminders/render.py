@@ -1,0 +1,134 @@
+"""What each message says. General advice and links only: never anything about the patient's health.
+
+One email layout and one SMS layout; each kind supplies a subject, paragraphs and links.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat
+
+from bookings.calendar import appointment_ics
+from bookings.tokens import manage_token
+from intake.tokens import follow_up_token
+from treatments.selectors import aftercare_plan
+
+from .models import Message
+from .tokens import opt_out_token
+
+
+@dataclass
+class Content:
+    subject: str
+    paragraphs: list[str]
+    links: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute url)
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+
+
+PRE_CARE = [
+    "If you can, avoid aspirin, ibuprofen, naproxen, fish oil, vitamin E and ginkgo for the two weeks before: "
+    "it means less bruising.",
+    "Never stop a prescribed blood thinner or any prescribed medicine without asking your prescriber. Tell us instead.",
+    "Come with clean skin. The visit takes 10 to 30 minutes; results show in 3 to 5 days and are complete "
+    "at about two weeks.",
+]
+
+
+def _url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _when(moment, zone) -> str:
+    return dateformat.format(moment.astimezone(zone), r"l, F j \a\t g:i A")
+
+
+def content_for(message: Message) -> Content:
+    """The words and links of one message, from its kind, step and appointment."""
+    appointment = message.appointment
+    name = message.patient.first_name
+    if appointment is None:
+        raise ValueError(f"No content for a message without an appointment ({message.kind})")
+    zone = appointment.location.zone
+    when = _when(appointment.start, zone)
+    token = manage_token(appointment)
+    manage = _url(reverse("bookings:manage", args=[token]))
+    intake = _url(reverse("intake:start", args=[token]))
+    service = appointment.service.name
+    where = f"{appointment.location.name}, {appointment.location.address}"
+
+    if message.kind == "confirmation":
+        short = dateformat.format(appointment.start.astimezone(zone), r"D M j \a\t g:i A T")
+        return Content(
+            f"Booked: {service}, {short}",
+            [f"Hi {name}, you're booked: {service} with {appointment.provider.name} on {when} "
+             f"({appointment.location.name} time).", where,
+             "Before your visit, please fill in a short medical history and consent form (about five minutes)."],
+            [("Fill in your medical history", intake), ("See, move or cancel your booking", manage)],
+            [(f"appointment-{appointment.reference}.ics", appointment_ics(appointment), "text/calendar")],
+        )  # fmt: skip
+    if message.kind == "pre-care":
+        return Content("Before your treatment", [f"Hi {name}, your {service.lower()} is on {when}.", *PRE_CARE],
+                       [("Your booking", manage)])  # fmt: skip
+    if message.kind == "intake":
+        return Content(
+            "Two minutes before your visit",
+            [f"Hi {name}, your visit is on {when}. Please fill in your medical history and consent before you come: "
+             "it gives you more time with your injector."],
+            [("Fill it in now", intake)],
+        )  # fmt: skip
+    if message.kind == "reminder":
+        return Content(
+            f"See you tomorrow at {dateformat.format(appointment.start.astimezone(zone), 'g:i A')}",
+            [f"Hi {name}, a reminder of your {service.lower()} with {appointment.provider.name} on {when}.", where,
+             "Need to change it? Use the link: it can still be moved or cancelled online until a day before."],
+            [("Confirm, move or cancel", manage)],
+        )  # fmt: skip
+    if message.kind == "moved":
+        return Content(f"Your appointment has moved to {when}",
+                       [f"Hi {name}, your {service.lower()} is now on {when}.", where],
+                       [("See your booking", manage)])  # fmt: skip
+    if message.kind == "cancelled":
+        return Content("Your appointment is cancelled",
+                       [f"Hi {name}, your {service.lower()} on {when} is cancelled. We hope to see you another time."],
+                       [("Book again", _url(reverse("bookings:book")))])  # fmt: skip
+    if message.kind == "aftercare":
+        step = next(
+            (
+                s
+                for s in aftercare_plan(service=appointment.service, areas=appointment.areas.all())
+                if s.key == message.step
+            ),
+            None,
+        )
+        if step is None:
+            raise ValueError(f"The aftercare step {message.step!r} is no longer in the catalog")
+        links = []
+        if step.key == "two-week":
+            follow_up = reverse("intake:follow-up", args=[follow_up_token(appointment)])
+            links = [
+                ("How does it look? (2 minutes)", _url(follow_up)),
+                ("Book your two-week review", _url(reverse("bookings:book") + "?service=two-week-review")),
+            ]
+        elif step.key in ("rebook", "six-month", "plan"):
+            earliest = (appointment.end + timedelta(days=90)).astimezone(zone).date()
+            service_slug = appointment.service.slug if appointment.service.is_toxin_treatment else ""
+            query = f"?service={service_slug}&date={earliest}" if service_slug and step.key == "rebook" else ""
+            links = [("Book online", _url(reverse("bookings:book") + query))]
+        return Content(step.title, [f"Hi {name},", step.body], links)
+    raise ValueError(f"Unknown message kind {message.kind!r}")
+
+
+def render(message: Message, channel: str) -> tuple[str, str, str, list]:
+    """(subject, text, html, attachments) for the channel, with the opt-out link every message carries."""
+    content = content_for(message)
+    stop = _url(reverse("reminders:opt-out", args=[opt_out_token(message.patient, channel)]))
+    context = {"content": content, "stop_url": stop, "clinic_name": settings.CLINIC_NAME,
+               "clinic_phone": settings.CLINIC_PHONE}  # fmt: skip
+    if channel == "sms":
+        return content.subject, render_to_string("reminders/messages/sms.txt", context).strip(), "", []
+    text = render_to_string("reminders/messages/email.txt", context)
+    html = render_to_string("reminders/messages/email.html", context)
+    return content.subject, text, html, content.attachments

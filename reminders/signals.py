@@ -1,0 +1,40 @@
+"""Reminders listens to bookings: each change writes its messages into the outbox, in the same
+transaction as the change, and asks a worker to look at the outbox once it commits."""
+
+from django.db import transaction
+from django.dispatch import receiver
+from django.utils import timezone
+
+from bookings import signals as bookings
+
+from . import services
+
+
+def _send_soon() -> None:
+    from .tasks import messages_send
+
+    transaction.on_commit(lambda: messages_send.delay(), robust=True)
+
+
+@receiver(bookings.appointment_booked, dispatch_uid="reminders.booked")
+def on_booked(sender, appointment, **kwargs) -> None:
+    services.timeline_on_booked(appointment=appointment, now=timezone.now())
+    _send_soon()
+
+
+@receiver(bookings.appointment_rescheduled, dispatch_uid="reminders.rescheduled")
+def on_rescheduled(sender, appointment, **kwargs) -> None:
+    services.timeline_on_rescheduled(appointment=appointment, now=timezone.now())
+    _send_soon()
+
+
+@receiver(bookings.appointment_cancelled, dispatch_uid="reminders.cancelled")
+def on_cancelled(sender, appointment, **kwargs) -> None:
+    services.timeline_on_cancelled(appointment=appointment, now=timezone.now())
+    _send_soon()
+
+
+@receiver(bookings.appointment_completed, dispatch_uid="reminders.completed")
+def on_completed(sender, appointment, **kwargs) -> None:
+    services.timeline_on_completed(appointment=appointment, now=timezone.now())
+    _send_soon()
