@@ -5,6 +5,7 @@ import subprocess
 import sys
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -90,16 +91,23 @@ def database_url() -> str:
     return f"postgres://{auth}{settings.get('HOST') or '127.0.0.1'}:{settings.get('PORT') or 5432}/{settings['NAME']}"
 
 
-@contextmanager
-def celery_worker(**env: str):
-    """A real `celery worker` process on a queue of its own; yields the queue name.
+@dataclass
+class Worker:
+    queue: str
+    process: subprocess.Popen
 
-    Tasks reach it when sent with queue=<name>, or while the app's default queue is set to it.
+
+@contextmanager
+def celery_worker(*, queue: str | None = None, **env: str):
+    """A real `celery worker` process on a queue of its own (or `queue`); yields a Worker.
+
+    Tasks reach it when sent with queue=<its queue>.
     """
-    queue = f"test-{uuid.uuid4().hex[:12]}"
-    worker = subprocess.Popen(
+    queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "medspa", "worker", "--pool=solo", "--queues", queue,
-         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
+         "--hostname", f"{queue}-{uuid.uuid4().hex[:6]}@%h"],
         cwd=ROOT,
         env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", **env},
         stdout=subprocess.PIPE,
@@ -107,15 +115,16 @@ def celery_worker(**env: str):
         text=True,
     )  # fmt: skip
     try:
-        yield queue
+        yield Worker(queue, process)
     finally:
-        worker.send_signal(signal.SIGTERM)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
         try:
-            output, _ = worker.communicate(timeout=30)
+            output, _ = process.communicate(timeout=30)
         except subprocess.TimeoutExpired:
-            worker.kill()
-            output, _ = worker.communicate()
-        print(output)
+            process.kill()
+            output, _ = process.communicate()
+        print(output[-5000:])
 
 
 @pytest.fixture(scope="session", autouse=True)

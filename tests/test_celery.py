@@ -14,8 +14,8 @@ from tests.conftest import celery_worker
 
 @pytest.fixture
 def worker_queue():
-    with celery_worker() as queue:
-        yield queue
+    with celery_worker() as worker:
+        yield worker.queue
 
 
 @pytest.mark.celery_worker
