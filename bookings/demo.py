@@ -12,7 +12,7 @@ from medspa.demo import demo_password, staff_user
 from medspa.roles import INJECTOR
 from treatments.models import Service, TreatmentArea
 
-from .models import Appointment, Location, Provider, Source, WorkingHours
+from .models import Appointment, Location, Patient, Provider, Source, WorkingHours
 from .selectors import slots_available
 from .services import PatientDetails, appointment_book
 
@@ -88,7 +88,7 @@ def _seed_appointments(services: list[Service]) -> None:
         by_day.setdefault((slot.start.date(), slot.location.pk), []).append(slot)
     picks = [day_slots[min(4, len(day_slots) - 1)] for day_slots in by_day.values()]
     for details, slot in zip(PATIENTS, picks, strict=False):
-        appointment_book(
+        appointment = appointment_book(
             service=consult,
             start=slot.start,
             now=now,
@@ -97,3 +97,5 @@ def _seed_appointments(services: list[Service]) -> None:
             location=slot.location,
             areas=areas[:1] if details.first_name == "Maya" else areas,
         )
+        if details.first_name == "Grace":  # one patient who prefers texts, so the demo shows SMS too
+            Patient.objects.filter(pk=appointment.patient_id).update(preferred_channel="sms", consent_sms=True)

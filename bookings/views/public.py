@@ -63,7 +63,11 @@ def book(request: HttpRequest) -> HttpResponse:
             {"label": label, "areas": [{"slug": a.slug, "name": a.name, "concern": a.concern} for a in areas]}
             for label, areas in regions
         ],
-        "preselect": {"service": request.GET.get("service", ""), "area": request.GET.get("area", "")},
+        "preselect": {
+            "service": request.GET.get("service", ""),
+            "area": request.GET.get("area", ""),
+            "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
+        },
         "daysPerPage": 14,
         "clinicPhone": settings.CLINIC_PHONE,
     }

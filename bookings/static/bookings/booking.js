@@ -88,8 +88,8 @@ export class SlotPicker {
 
   async load({ service, location, provider, from }) {
     this.query = { service, location, provider };
-    this.from = from || todayIn(location.timezone);
     this.today = todayIn(location.timezone);
+    this.from = from && from > this.today ? from : this.today;
     await this.refresh();
   }
 
@@ -272,7 +272,8 @@ function book(config) {
     const waitlist = $("#waitlist-link");
     const query = new URLSearchParams({ service: state.service.slug, location: state.location.slug });
     waitlist.href = `${waitlist.pathname}?${query}`;
-    await picker.load({ service: state.service.slug, location: state.location, provider: state.provider });
+    const from = /^\d{4}-\d{2}-\d{2}$/.test(config.preselect.date || "") ? config.preselect.date : undefined;
+    await picker.load({ service: state.service.slug, location: state.location, provider: state.provider, from });
   }
 
   async function chooseService(service) {
