@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from medspa.admin import ReadOnlyAdminMixin
+
 from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
 
 
@@ -41,7 +43,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: appointments change through the booking services, which keep the guarantees."""
 
     list_display = ("reference", "start", "service", "provider", "location", "status", "intake_status", "source")
@@ -49,12 +51,3 @@ class AppointmentAdmin(admin.ModelAdmin):
     search_fields = ("reference", "patient__last_name", "patient__email")
     list_select_related = ("service", "provider__user", "location")
     date_hierarchy = "start"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.db.models import Max
 
+from medspa.admin import ReadOnlyAdminMixin
+
 from .models import AccessLog, ConsentText
 
 
@@ -26,16 +28,7 @@ class ConsentTextAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor", "patient", "what", "object_id", "ip_address")
     list_filter = ("what",)
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
