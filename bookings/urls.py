@@ -12,6 +12,7 @@ urlpatterns = [
     path("my/<str:token>/", public.manage, name="manage"),
     path("my/<str:token>/calendar.ics", public.manage_ics, name="manage-ics"),
     path("my/<str:token>/cancel/", public.manage_cancel, name="manage-cancel"),
+    path("my/<str:token>/confirm/", public.manage_confirm, name="manage-confirm"),
     # Front desk
     path("staff/", schedule.day, name="staff-day"),
     path("staff/week/", schedule.week, name="staff-week"),

@@ -154,6 +154,8 @@ STORAGES = {
 # Email: written to files in VAR_DIR unless EMAIL_URL names an SMTP server.
 if EMAIL_URL := env.str("EMAIL_URL", default=""):
     vars().update(env.email_url_config(EMAIL_URL))
+    # A provider's API instead of SMTP (an Anymail backend, say) keeps EMAIL_URL for its host.
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default=vars()["EMAIL_BACKEND"])
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"

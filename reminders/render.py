@@ -84,7 +84,7 @@ def content_for(message: Message) -> Content:
             f"See you tomorrow at {dateformat.format(appointment.start.astimezone(zone), 'g:i A')}",
             [f"Hi {name}, a reminder of your {service.lower()} with {appointment.provider.name} on {when}.", where,
              "Need to change it? Use the link: it can still be moved or cancelled online until a day before."],
-            [("Confirm, move or cancel", manage)],
+            [("Confirm I'm coming", manage + "#confirm"), ("Move or cancel", manage + "#change-heading")],
         )  # fmt: skip
     if message.kind == "moved":
         return Content(f"Your appointment has moved to {when}",

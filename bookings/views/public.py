@@ -22,6 +22,7 @@ from ..services import (
     BookingInvalid,
     PatientDetails,
     appointment_cancel,
+    appointment_confirm,
     cancel_deadline,
     patient_match_or_create,
     waitlist_add,
@@ -127,6 +128,21 @@ def manage_ics(request: HttpRequest, token: str) -> HttpResponse:
     response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.reference}.ics"'
     return response
+
+
+@require_POST
+def manage_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient confirms they are coming (the day-before reminder links here)."""
+    appointment = _appointment_or_page(request, token)
+    if isinstance(appointment, HttpResponse):
+        return appointment
+    try:
+        appointment_confirm(appointment=appointment, actor=None, now=timezone.now())
+    except BookingError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, "Thank you: you're confirmed. See you then.")
+    return redirect("bookings:manage", token=token)
 
 
 @require_POST

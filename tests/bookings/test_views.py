@@ -123,3 +123,14 @@ def test_demo_clinic_has_two_zones_three_providers_and_bookings(settings):
     assert counts == (Location.objects.count(), Provider.objects.count(), WorkingHours.objects.count(),
                       Appointment.objects.count())  # fmt: skip
     assert all(a.start > timezone.now().astimezone(UTC) for a in Appointment.objects.all())
+
+
+def test_the_patient_confirms_from_the_manage_page(client, appointment):
+    response = client.post(manage_path(appointment) + "confirm/", follow=True)
+    assert (
+        "you&#x27;re confirmed" in response.content.decode().lower() or "you're confirmed" in response.content.decode()
+    )
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CONFIRMED
+    assert appointment.events.filter(kind="confirmed", actor=None).exists()
+    assert "Confirm I&#x27;m coming" not in response.content.decode()
