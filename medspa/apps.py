@@ -6,3 +6,10 @@ class MedspaConfig(AppConfig):
 
     name = "medspa"
     verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .roles import remember_roles
+
+        user_logged_in.connect(remember_roles, dispatch_uid="medspa.remember_roles")

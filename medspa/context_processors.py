@@ -18,10 +18,13 @@ def clinic(request: HttpRequest) -> dict[str, Any]:
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:
-    """The signed-in staff member's roles, for the staff pages' header (one query, staff only)."""
+    """The signed-in staff member's roles, for the staff pages' header (kept in the session at sign-in)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not user.is_staff:
         return {}
-    from .roles import roles_of
+    roles = request.session.get("staff_roles")
+    if roles is None:
+        from .roles import roles_of
 
-    return {"staff_roles": roles_of(user)}
+        roles = request.session["staff_roles"] = roles_of(user)
+    return {"staff_roles": roles}

@@ -21,6 +21,12 @@ def roles_of(user: Any) -> list[str]:
     return [role for role in ROLES if role in names]
 
 
+def remember_roles(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    """At sign-in, keep the role names in the session for the pages' header (no query per page)."""
+    if request is not None and hasattr(request, "session"):
+        request.session["staff_roles"] = roles_of(user)
+
+
 def grant(apps: Any, app_label: str, grants: Mapping[str, Iterable[str]]) -> None:
     """In a data migration: give each role these permission codenames of `app_label`.
 
