@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
+from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Patient
 from bookings.services import appointment_intake_status_set, patient_treatment_hold_set
@@ -177,8 +178,6 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def access_log_record(*, request: HttpRequest, patient: Patient, what: str, object_id: object = "") -> AccessLog:
     """Write down a read of health data. Every clinical read path calls this (charting too)."""
-    from django.utils import timezone
-
     return AccessLog.objects.create(
         actor=request.user,
         patient=patient,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Patient
 from treatments.selectors import aftercare_plan
@@ -175,8 +176,6 @@ def message_send_next(*, now: datetime) -> Message | None:
 
 def messages_send_due(*, now_fn=None, limit: int = 1000, seconds: float = 50.0) -> int:
     """Send due messages one by one until none is due, `limit` are sent or `seconds` pass. Returns how many."""
-    from django.utils import timezone
-
     now_fn = now_fn or timezone.now
     started, sent = clock.monotonic(), 0
     while sent < limit and clock.monotonic() - started < seconds:
