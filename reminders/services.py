@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -128,7 +129,7 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** min(attempts, 8))
 
 
-def message_send_next(*, now: datetime) -> Message | None:
+def message_send_next(*, now: datetime, email_connection=None) -> Message | None:
     """Send the next due message, if any, in one transaction holding its row. Returns it, or None."""
     with transaction.atomic():
         message = (
@@ -159,7 +160,8 @@ def message_send_next(*, now: datetime) -> Message | None:
             subject, text, html, attachments = render(message, channel)
             to = message.patient.email if channel == MessageChannel.EMAIL else message.patient.phone
             message_id = f"<{message.dedupe_key.replace(':', '.')}@{settings.SITE_URL.split('://')[-1].split(':')[0]}>"
-            provider_id = channel_for(channel).send(Outgoing(to, subject, text, html, message_id, attachments))
+            sender = channel_for(channel, email_connection=email_connection)
+            provider_id = sender.send(Outgoing(to, subject, text, html, message_id, attachments))
         except (ChannelError, ValueError) as exc:
             message.last_error = str(exc)[:300]
             if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS or isinstance(exc, ValueError):
@@ -178,11 +180,16 @@ def messages_send_due(*, now_fn=None, limit: int = 1000, seconds: float = 50.0) 
     """Send due messages one by one until none is due, `limit` are sent or `seconds` pass. Returns how many."""
     now_fn = now_fn or timezone.now
     started, sent = clock.monotonic(), 0
-    while sent < limit and clock.monotonic() - started < seconds:
-        message = message_send_next(now=now_fn())
-        if message is None:
-            break
-        sent += message.state == MessageState.SENT
+    # One SMTP session for the sweep, opened on the first email and closed at the end.
+    connection = mail.get_connection()
+    try:
+        while sent < limit and clock.monotonic() - started < seconds:
+            message = message_send_next(now=now_fn(), email_connection=connection)
+            if message is None:
+                break
+            sent += message.state == MessageState.SENT
+    finally:
+        connection.close()
     return sent
 
 

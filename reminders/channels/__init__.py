@@ -6,9 +6,10 @@ from django.utils.module_loading import import_string
 from .base import Channel, ChannelError, Outgoing
 
 
-def channel_for(name: str) -> Channel:
-    path = settings.EMAIL_CHANNEL if name == "email" else settings.SMS_BACKEND
-    return import_string(path)()
+def channel_for(name: str, *, email_connection=None) -> Channel:
+    if name == "email":
+        return import_string(settings.EMAIL_CHANNEL)(connection=email_connection)
+    return import_string(settings.SMS_BACKEND)()
 
 
 __all__ = ["Channel", "ChannelError", "Outgoing", "channel_for"]
