@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import (
     BLOCKING_STATUSES,
@@ -266,15 +266,6 @@ def waitlist_open() -> list[WaitlistEntry]:
         WaitlistEntry.objects.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
         .select_related("patient", "service", "provider__user", "location", "offered_location")
         .order_by("created_at", "pk")
-    )
-
-
-def providers_with_counts() -> list[Provider]:
-    return list(
-        Provider.objects.filter(is_active=True)
-        .select_related("user")
-        .annotate(blocks=Count("working_hours"))
-        .order_by("sort_order", "user__first_name")
     )
 
 
