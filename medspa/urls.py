@@ -17,11 +17,7 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
-    path(
-        "staff/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("staff/login/", views.ThrottledLoginView.as_view(), name="login"),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -144,3 +144,17 @@ def test_front_desk_never_sees_why_treatment_is_on_hold(client, front_desk_user,
     assert "Treatment on hold" in client.get(profile_url).content.decode()
     client.force_login(injector_user)
     assert "reacted to a toxin" in client.get(admin_url).content.decode()
+
+
+def test_sign_in_pauses_after_five_failures_for_that_username(client, front_desk_user):
+    from django.core.cache import cache
+
+    cache.clear()
+    for _ in range(5):
+        assert client.post(reverse("login"), {"username": "frontdesk", "password": "guess"}).status_code == 200
+    blocked = client.post(reverse("login"), {"username": "frontdesk", "password": PASSWORD})
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.content.decode()
+    other = client.post(reverse("login"), {"username": "FrontDesk2", "password": "guess"})
+    assert other.status_code == 200  # another username is not blocked
+    cache.clear()
+    assert client.post(reverse("login"), {"username": "frontdesk", "password": PASSWORD}).status_code == 302
