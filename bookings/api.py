@@ -291,8 +291,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         )
     except BookingError as exc:
         return _refused(exc)
-    appointment = Appointment.objects.select_related("service", "location", "provider__user").get(pk=appointment.pk)
-    return Status(201, _booking_out(request, appointment))
+    return Status(201, _booking_out(request, _reload(appointment)))
 
 
 def _by_token(token: str) -> tuple[Appointment | None, Status | None]:

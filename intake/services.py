@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Patient
 from bookings.services import appointment_intake_status_set, patient_treatment_hold_set
+from medspa.http import client_ip
 
 from .models import (
     AccessLog,
@@ -168,12 +169,6 @@ def screening_decide(
                 patient=appointment.patient, hold=True, reason=f"{Decision(decision).label} ({now:%Y-%m-%d})"
             )
     return made
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The caller's address; behind the proxy, the first X-Forwarded-For entry."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return (forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")) or None
 
 
 def access_log_record(*, request: HttpRequest, patient: Patient, what: str, object_id: object = "") -> AccessLog:

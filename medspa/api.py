@@ -1,7 +1,5 @@
 """The public JSON API, v1 (DESIGN.md). Each app adds its router here."""
 
-from typing import Any
-
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
@@ -74,5 +72,3 @@ def add_routers() -> None:
 
 
 add_routers()
-
-__all__: list[Any] = ["api"]

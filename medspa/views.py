@@ -2,6 +2,8 @@ from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.http import HttpRequest, JsonResponse
 
+from .http import client_ip
+
 
 def api_not_found(request: HttpRequest) -> JsonResponse:
     """Any other path under /api/: a JSON 404, so API clients never get an HTML page."""
@@ -18,7 +20,7 @@ class ThrottledLoginView(LoginView):
 
     def _key(self) -> str:
         username = self.request.POST.get("username", "").strip().lower()
-        return f"login-failures:{client_address(self.request)}:{username}"
+        return f"login-failures:{client_ip(self.request)}:{username}"
 
     def post(self, request: HttpRequest, *args, **kwargs):
         if cache.get(self._key(), 0) >= self.max_failures:
@@ -36,8 +38,3 @@ class ThrottledLoginView(LoginView):
     def form_valid(self, form):
         cache.delete(self._key())
         return super().form_valid(form)
-
-
-def client_address(request: HttpRequest) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    return forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")

@@ -37,23 +37,23 @@ def visit_of(appointment: Appointment) -> Visit:
     )
 
 
-def messages_plan(*, appointment: Appointment, items: Iterable[Planned]) -> int:
-    """Create the planned messages that do not exist yet (by dedupe key). Returns how many were new."""
-    rows = [
-        Message(
-            patient_id=appointment.patient_id,
-            appointment=appointment,
-            kind=item.kind,
-            step=item.step,
-            channel=item.channel,
-            due_at=item.due_at,
-            dedupe_key=item.key(appointment.pk),
-        )
-        for item in items
-    ]
-    before = Message.objects.filter(dedupe_key__in=[row.dedupe_key for row in rows]).count()
-    Message.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows) - before
+def messages_plan(*, appointment: Appointment, items: Iterable[Planned]) -> None:
+    """Create the planned messages that do not exist yet: the dedupe key makes a second run a no-op."""
+    Message.objects.bulk_create(
+        [
+            Message(
+                patient_id=appointment.patient_id,
+                appointment=appointment,
+                kind=item.kind,
+                step=item.step,
+                channel=item.channel,
+                due_at=item.due_at,
+                dedupe_key=item.key(appointment.pk),
+            )
+            for item in items
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def timeline_on_booked(*, appointment: Appointment, now: datetime) -> None:

@@ -6,12 +6,12 @@ from django.utils import timezone
 
 from bookings.models import Appointment
 from bookings.services import patient_contact_update
+from medspa.http import client_ip
 
 from ..forms import ConsentForm, ContactForm, FollowUpForm, GoalsForm, HistoryForm
 from ..models import MedicalHistory
 from ..screening import CALL_YOU, NOT_NOW, WE_REVIEW, Severity
 from ..services import (
-    client_ip,
     consent_current,
     consent_sign,
     consent_text_for,
