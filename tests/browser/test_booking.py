@@ -102,8 +102,9 @@ def test_patient_reschedules_from_the_manage_page(live_server, phone_page, open_
     from bookings.tokens import manage_path
 
     consult = Service.objects.get(slug="facial-balancing-consultation")
-    tomorrow = timezone.localdate() + timedelta(days=1)
-    first = slots_available(service=consult, start_date=tomorrow, now=timezone.now())[0]
+    # Three days out, so the booking is outside the 24-hour change window at any hour of the day.
+    booked_day = timezone.localdate() + timedelta(days=3)
+    first = slots_available(service=consult, start_date=booked_day, now=timezone.now())[0]
     appointment = appointment_book(
         service=consult, start=first.start, now=timezone.now(), source=Source.ONLINE,
         details=PatientDetails("Maya", "Lopez", "maya@example.com", "+19415550101", date(1988, 4, 12)),
@@ -111,7 +112,7 @@ def test_patient_reschedules_from_the_manage_page(live_server, phone_page, open_
     page = phone_page
     page.goto(live_server.url + manage_path(appointment))
     page.get_by_role("button", name="Reschedule").click()
-    day = page.locator(f'[data-day="{tomorrow + timedelta(days=1)}"]')
+    day = page.locator(f'[data-day="{booked_day + timedelta(days=1)}"]')
     day.click()
     expect(day).to_have_attribute("aria-pressed", "true")
     page.locator("[data-choices=slot] label").nth(2).click()
@@ -121,4 +122,4 @@ def test_patient_reschedules_from_the_manage_page(live_server, phone_page, open_
     expect(page.get_by_role("heading", name="Your appointment has moved")).to_be_visible()
     screenshot(page, "manage-moved-phone")
     appointment.refresh_from_db()
-    assert appointment.local_start.date() == tomorrow + timedelta(days=1)
+    assert appointment.local_start.date() == booked_day + timedelta(days=1)
