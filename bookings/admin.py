@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from medspa.admin import ReadOnlyAdminMixin
+from medspa.templatetags.clinic_time import time_range_text
 
 from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
 
@@ -46,8 +47,15 @@ class PatientAdmin(admin.ModelAdmin):
 class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: appointments change through the booking services, which keep the guarantees."""
 
-    list_display = ("reference", "start", "service", "provider", "location", "status", "intake_status", "source")
+    list_display = ("reference", "when", "service", "provider", "location", "status", "intake_status", "source")
     list_filter = ("status", "intake_status", "source", "location", "provider")
     search_fields = ("reference", "patient__last_name", "patient__email")
     list_select_related = ("service", "provider__user", "location")
     date_hierarchy = "start"
+    readonly_fields = ("when",)
+
+    @admin.display(description="When (location's time)", ordering="start")
+    def when(self, appointment: Appointment) -> str:
+        """In the location's zone with its label: the admin would show the server's zone."""
+        times = time_range_text(appointment.start, appointment.end, appointment.location.zone)
+        return f"{appointment.local_start:%a %b %-d, %Y}, {times}"

@@ -54,6 +54,6 @@ def urgent_follow_ups() -> list[FollowUp]:
     """Urgent follow-ups nobody has handled yet, newest first. One query."""
     return list(
         FollowUp.objects.filter(urgent=True, acknowledged_at__isnull=True)
-        .select_related("appointment__patient", "appointment__service")
+        .select_related("appointment__patient", "appointment__service", "appointment__location")
         .order_by("-submitted_at")
     )

@@ -18,6 +18,33 @@ class MessageChannel(models.TextChoices):
     SMS = "sms", "Text message"
 
 
+# How staff read a message's kind and step in the outbox and the message log.
+KIND_LABELS = {
+    "confirmation": "Booking confirmation",
+    "pre-care": "Before treatment",
+    "intake": "Intake reminder",
+    "reminder": "Appointment reminder",
+    "moved": "Appointment moved",
+    "cancelled": "Appointment cancelled",
+    "aftercare": "Aftercare",
+    "follow-up": "Follow-up",
+}
+STEP_LABELS = {
+    ("pre-care", "booked"): "on booking",
+    ("pre-care", "week"): "a week before",
+    ("intake", "48h"): "two days before",
+    ("reminder", "24h"): "the day before",
+    ("aftercare", "sheet"): "aftercare sheet",
+    ("aftercare", "upright"): "4 hours: upright",
+    ("aftercare", "day-1"): "1 day",
+    ("aftercare", "day-2"): "2 days: exercise",
+    ("aftercare", "results"): "3 days: results",
+    ("aftercare", "two-week"): "2 weeks: review",
+    ("aftercare", "rebook"): "rebook",
+    ("aftercare", "six-month"): "6 months",
+}
+
+
 class Message(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, null=True, related_name="messages")
@@ -51,3 +78,12 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.step} for patient {self.patient_id} ({self.state})"
+
+    @property
+    def label(self) -> str:
+        """'Aftercare · 4 hours: upright', 'Appointment moved': for people, not codes."""
+        kind = KIND_LABELS.get(self.kind, self.kind.replace("-", " ").capitalize())
+        step = STEP_LABELS.get((self.kind, self.step))
+        if step is None and self.kind == "aftercare" and self.step:
+            step = self.step.replace("-", " ")
+        return f"{kind} · {step}" if step else kind

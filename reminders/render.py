@@ -42,7 +42,7 @@ def _url(path: str) -> str:
 
 
 def _when(moment, zone) -> str:
-    return dateformat.format(moment.astimezone(zone), r"l, F j \a\t g:i A")
+    return dateformat.format(moment.astimezone(zone), r"l, F j \a\t g:i A T")
 
 
 def content_for(message: Message) -> Content:

@@ -16,7 +16,7 @@ from bookings.models import Patient
 from bookings.services import patient_opt_out
 from bookings.views.access import require, staff_required
 
-from .models import Message, MessageState
+from .models import KIND_LABELS, Message, MessageState
 from .services import message_resend
 from .tokens import opt_out_from_token
 
@@ -27,7 +27,7 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit"}
 def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "bookings.view_patient")
     patient = get_object_or_404(Patient, pk=pk)
-    log = Message.objects.filter(patient=patient).select_related("appointment").order_by("-due_at")[:300]
+    log = Message.objects.filter(patient=patient).select_related("appointment__location").order_by("-due_at")[:300]
     return render(request, "reminders/staff/patient_messages.html", {"patient": patient, "log": log})
 
 
@@ -35,12 +35,15 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
 def outbox(request: HttpRequest) -> HttpResponse:
     require(request, "bookings.view_appointment")
     state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
-    rows = Message.objects.select_related("patient").order_by("-due_at")
+    rows = Message.objects.select_related("patient", "appointment__location").order_by("-due_at")
     if state:
         rows = rows.filter(state=state)
     if kind:
         rows = rows.filter(kind=kind)
-    kinds = Message.objects.order_by("kind").values_list("kind", flat=True).distinct()
+    kinds = [
+        (value, KIND_LABELS.get(value, value))
+        for value in Message.objects.order_by("kind").values_list("kind", flat=True).distinct()
+    ]
     return render(
         request,
         "reminders/staff/outbox.html",

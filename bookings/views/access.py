@@ -45,11 +45,17 @@ def own_provider(request: HttpRequest) -> Provider | None:
     return provider
 
 
+# Dates the staff screens accept from a query string; anything else means "the default day".
+# Far enough either way for any diary, and clear of date.min/date.max, where a day ± 1 overflows.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def parse_date(value: str | None, default: date) -> date:
     try:
-        return date.fromisoformat(value) if value else default
+        parsed = date.fromisoformat(value) if value else default
     except ValueError:
         return default
+    return parsed if EARLIEST_DAY <= parsed <= LATEST_DAY else default
 
 
 def back(request: HttpRequest, fallback: str) -> HttpResponse:

@@ -170,9 +170,8 @@ def appointment_move(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.error(request, exc.detail)
             else:
                 appointment.refresh_from_db()
-                messages.success(
-                    request, f"Moved {appointment.patient.full_name} to {appointment.local_start:%a %b %-d, %-I:%M %p}."
-                )
+                when = f"{appointment.local_start:%a %b %-d, %-I:%M %p %Z}"
+                messages.success(request, f"Moved {appointment.patient.full_name} to {when}.")
                 return redirect(day_url(appointment))
     return render(request, "bookings/staff/move.html", {"appointment": appointment, "form": form, "slots": slots})
 
@@ -216,7 +215,7 @@ def book(request: HttpRequest) -> HttpResponse:
                     messages.success(
                         request,
                         f"Booked {result.patient.full_name}: {result.service.name} with {result.provider.name}, "
-                        f"{result.local_start:%a %b %-d, %-I:%M %p}.",
+                        f"{result.local_start:%a %b %-d, %-I:%M %p %Z}.",
                     )
                     return redirect(day_url(result))
                 slots = _slots_for(form.cleaned_data, service=form.cleaned_data["service"])

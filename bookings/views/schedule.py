@@ -1,13 +1,15 @@
 """The day grid, a provider's week and the printable day sheet."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from ..models import Provider
-from ..schedules import day_grid, day_sheet, week_grid
+from ..schedules import day_grid, day_sheet, provider_week, week_grid
 from ..selectors import locations_active
 from .access import own_provider, parse_date, staff_required
 
@@ -56,7 +58,9 @@ def week(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("provider")
     provider = next((p for p in providers if str(p.pk) == chosen), providers[0])
     now = timezone.now()
-    the_day = parse_date(request.GET.get("date"), timezone.localdate())
+    hours = provider_week(provider)
+    home = hours[0].location.zone if hours else ZoneInfo(settings.CLINIC_TIME_ZONE)
+    the_day = parse_date(request.GET.get("date"), now.astimezone(home).date())
     monday = the_day - timedelta(days=the_day.weekday())
     grid = week_grid(provider=provider, monday=monday, now=now)
     return render(
@@ -74,16 +78,20 @@ def week(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
 @staff_required
 def sheet(request: HttpRequest) -> HttpResponse:
     """A printable day sheet for one provider."""
     own = own_provider(request)
-    provider = own or get_object_or_404(Provider.objects.select_related("user"), pk=request.GET.get("provider"))
-    location = next(iter(locations_active()), None)
-    zone = location.zone if location else timezone.get_current_timezone()
-    if provider.working_hours.exists():
-        zone = provider.working_hours.select_related("location").first().location.zone
-    the_day = parse_date(request.GET.get("date"), timezone.now().astimezone(zone).date())
+    provider = own or get_object_or_404(Provider.objects.select_related("user"), pk=_int(request.GET.get("provider")))
+    hours = provider_week(provider)
+    home = hours[0].location.zone if hours else ZoneInfo(settings.CLINIC_TIME_ZONE)
+    the_day = parse_date(request.GET.get("date"), timezone.now().astimezone(home).date())
+    # The day is in the wall-clock time of where the provider works that day.
+    zone = next((block.location.zone for block in hours if block.weekday == the_day.weekday()), home)
     appointments = day_sheet(provider=provider, day=the_day, zone=zone)
     return render(
         request, "bookings/staff/sheet.html", {"provider": provider, "day": the_day, "appointments": appointments}
