@@ -45,6 +45,30 @@ def own_provider(request: HttpRequest) -> Provider | None:
     return provider
 
 
+# What staff may do to an appointment (whether its status and time allow it is the services'
+# and the page's question). Front desk and managers run the whole visit; an injector completes
+# their own visit and books its two-week review, nothing else.
+DESK_ACTIONS = frozenset(
+    {"confirm", "check-in", "undo-check-in", "complete", "no-show", "undo-no-show", "move", "cancel", "book-review"}
+)
+INJECTOR_ACTIONS = frozenset({"complete", "book-review"})
+
+
+def visit_actions(request: HttpRequest, appointment: Appointment) -> frozenset[str]:
+    """The actions this staff member may take on `appointment`; 403 for another provider's appointment."""
+    if request.user.has_perm(CAN_ACT):
+        return DESK_ACTIONS
+    own = own_provider(request)
+    if own is None or appointment.provider_id != own.pk:
+        raise PermissionDenied
+    return INJECTOR_ACTIONS
+
+
+def require_action(request: HttpRequest, appointment: Appointment, action: str) -> None:
+    if action not in visit_actions(request, appointment):
+        raise PermissionDenied
+
+
 def parse_date(value: str | None, default: date) -> date:
     try:
         return date.fromisoformat(value) if value else default
