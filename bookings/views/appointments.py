@@ -201,6 +201,9 @@ def appointment_move(request: HttpRequest, reference: str) -> HttpResponse:
 # Phone bookings
 
 
+REVIEW_AFTER = timedelta(days=14)
+
+
 def _review_origin(request: HttpRequest, data) -> Appointment | None:
     """The completed visit a two-week review is being booked after (`review_of`), if any.
 
@@ -226,9 +229,6 @@ def _review_defaults(appointment: Appointment, service) -> dict:
         "patient": str(appointment.patient_id),
         "review_of": appointment.reference,
     }
-
-
-REVIEW_AFTER = timedelta(days=14)
 
 
 @staff_required
