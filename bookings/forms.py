@@ -11,6 +11,9 @@ from treatments.models import Service, TreatmentArea
 
 from .models import Location, Patient, PreferredChannel, Provider, Weekday
 
+# The one hint staff forms give for a phone number; any common way of writing it is accepted.
+PHONE_HINT = "e.g. (941) 555-0142"
+
 
 def normalise_phone(value: str) -> str:
     """E.164, or a ValidationError that says what we expect."""
@@ -19,7 +22,7 @@ def normalise_phone(value: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("Enter a valid phone number, like (941) 555-0142.")
+        raise ValidationError(f"Enter a valid phone number, {PHONE_HINT}.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -76,6 +79,7 @@ class PatientContactForm(Styled, forms.ModelForm):
                   "consent_email", "consent_sms"]  # fmt: skip
         widgets = {"date_of_birth": DateInput()}
         labels = {"consent_email": "Agrees to email", "consent_sms": "Agrees to text messages"}
+        help_texts = {"phone": PHONE_HINT}
 
     def clean_phone(self) -> str:
         return normalise_phone(self.cleaned_data["phone"])
@@ -129,17 +133,44 @@ class CancelForm(Styled, forms.Form):
     )
 
 
+ANYONE = "anyone"
+
+
 class MoveForm(Styled, forms.Form):
-    provider = forms.ModelChoiceField(
-        queryset=Provider.objects.filter(is_active=True).select_related("user"), required=False, empty_label="Same"
-    )
+    """Where to move an appointment: the same provider, anyone free at its location, or a colleague."""
+
+    provider = forms.ChoiceField(required=False)
     date = forms.DateField(widget=DateInput())
     start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, appointment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.colleagues = {
+            str(p.pk): p
+            for p in Provider.objects.filter(is_active=True, services=appointment.service_id)
+            .exclude(pk=appointment.provider_id)
+            .select_related("user")
+        }
+        self.fields["provider"].choices = [
+            ("", f"Same ({appointment.provider.name})"),
+            (ANYONE, f"Anyone free at {appointment.location.name}"),
+            *((pk, p.name) for pk, p in self.colleagues.items()),
+        ]
+
+    def clean_provider(self) -> Provider | str | None:
+        """None: the same provider; ANYONE; or the colleague chosen."""
+        value = self.cleaned_data["provider"]
+        if value == ANYONE:
+            return ANYONE
+        return self.colleagues.get(value)
+
 
 class HoursRowForm(Styled, forms.Form):
-    weekday = forms.TypedChoiceField(choices=Weekday.choices, coerce=int)
-    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True))
+    """One block of a week. Every choice starts blank, so the formset's untouched extra row posts
+    nothing and is ignored (a day defaulting to Monday made it look filled in)."""
+
+    weekday = forms.TypedChoiceField(choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None)
+    location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True), empty_label="—")
     start = forms.TimeField(widget=TimeInput())
     end = forms.TimeField(widget=TimeInput())
 

@@ -273,15 +273,17 @@ class EventKind(models.TextChoices):
     CONFIRMED = "confirmed", "Confirmed"
     CANCELLED = "cancelled", "Cancelled"
     CHECKED_IN = "checked_in", "Checked in"
+    CHECK_IN_UNDONE = "check_in_undone", "Check-in undone"
     COMPLETED = "completed", "Completed"
     NO_SHOW = "no_show", "Marked no-show"
+    NO_SHOW_UNDONE = "no_show_undone", "No-show undone"
 
 
 class AppointmentEvent(models.Model):
     """Who did what to an appointment, and when: written by every service that changes one."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=12, choices=EventKind.choices)
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
     at = models.DateTimeField()
     # None: the patient (online) or the system.
     actor = models.ForeignKey(

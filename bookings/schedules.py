@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from .models import (
     BLOCKING_STATUSES,
@@ -218,19 +219,21 @@ def patients_search(query: str, *, limit: int = 25) -> list[Patient]:
     query = query.strip()
     if not query:
         return []
-    conditions = Q(email__icontains=query)
+    # Any part of a name ("Brien" finds O'Brien, "ann" finds Joanne), the full name ("maya lop"),
+    # or every word somewhere in the first or last name ("lopez maya").
+    conditions = Q(email__icontains=query) | Q(search_name__icontains=query)
+    every_word = Q()
     for word in query.split():
-        conditions |= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
-    words = query.split()
-    if len(words) >= 2:
-        conditions |= Q(first_name__istartswith=words[0], last_name__istartswith=words[-1])
+        every_word &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    conditions |= every_word
     digits = "".join(ch for ch in query if ch.isdigit())
     if len(digits) >= 4:
         conditions |= Q(phone__contains=digits[-10:])
     for fmt in ("%Y-%m-%d", "%m/%d/%Y"):
         with contextlib.suppress(ValueError):
             conditions |= Q(date_of_birth=datetime.strptime(query, fmt).date())  # noqa: DTZ007 (a date)
-    return list(Patient.objects.filter(conditions).order_by("last_name", "first_name")[:limit])
+    patients = Patient.objects.annotate(search_name=Concat("first_name", Value(" "), "last_name"))
+    return list(patients.filter(conditions).order_by("last_name", "first_name")[:limit])
 
 
 @dataclass
@@ -271,3 +274,16 @@ def waitlist_open() -> list[WaitlistEntry]:
 
 def provider_week(provider: Provider) -> list[WorkingHours]:
     return list(provider.working_hours.select_related("location").order_by("weekday", "start"))
+
+
+def provider_home_location(provider: Provider) -> Location | None:
+    """Where a provider works most of their week (most hours; ties: the location listed first)."""
+    hours: dict[int, float] = {}
+    locations: dict[int, Location] = {}
+    for block in provider_week(provider):
+        length = datetime.combine(date.min, block.end) - datetime.combine(date.min, block.start)
+        hours[block.location_id] = hours.get(block.location_id, 0) + length.total_seconds()
+        locations[block.location_id] = block.location
+    if not hours:
+        return None
+    return max(locations.values(), key=lambda loc: (hours[loc.pk], -loc.sort_order, -loc.pk))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, Q, Value
 
-from treatments.models import Service
+from treatments.models import Service, ServiceKind
 
 from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
 from .policy import BookingPolicy, booking_policy
@@ -304,3 +304,8 @@ def locations_active() -> list[Location]:
 def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
     """The patient with this email (any case) and date of birth, if we know them."""
     return Patient.objects.filter(Q(email__iexact=email.strip()), date_of_birth=date_of_birth).first()
+
+
+def review_service() -> Service | None:
+    """The service a two-week review is booked as (the catalog's first active review)."""
+    return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()

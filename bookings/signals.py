@@ -10,4 +10,6 @@ from django.dispatch import Signal
 appointment_booked = Signal()  # appointment
 appointment_rescheduled = Signal()  # appointment, previous_start, previous_provider_id
 appointment_cancelled = Signal()  # appointment
-appointment_completed = Signal()  # appointment
+# appointment, ended_at (when the visit really ended: the completion time, or the booked end if
+# completed later), now (the time of the completion)
+appointment_completed = Signal()

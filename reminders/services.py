@@ -8,6 +8,7 @@ same row. Far-away messages are rows with a due time, swept every minute; never 
 
 import time as clock
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,9 +86,13 @@ def timeline_on_cancelled(*, appointment: Appointment, now: datetime) -> None:
     messages_plan(appointment=appointment, items=[Planned("cancelled", "cancelled", now, channel="email")])
 
 
-def timeline_on_completed(*, appointment: Appointment, now: datetime) -> None:
+def timeline_on_completed(*, appointment: Appointment, now: datetime, ended_at: datetime | None = None) -> None:
+    """Aftercare timed from when the visit really ended (`ended_at`, else its booked end)."""
     steps = aftercare_plan(service=appointment.service, areas=appointment.areas.all())
-    items = aftercare_timeline(visit_of(appointment), [(s.key, s.offset, s.channel) for s in steps], now)
+    visit = visit_of(appointment)
+    if ended_at is not None:
+        visit = replace(visit, end=ended_at)
+    items = aftercare_timeline(visit, [(s.key, s.offset, s.channel) for s in steps], now)
     messages_plan(appointment=appointment, items=items)
 
 

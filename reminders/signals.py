@@ -35,6 +35,6 @@ def on_cancelled(sender, appointment, **kwargs) -> None:
 
 
 @receiver(bookings.appointment_completed, dispatch_uid="reminders.completed")
-def on_completed(sender, appointment, **kwargs) -> None:
-    services.timeline_on_completed(appointment=appointment, now=timezone.now())
+def on_completed(sender, appointment, ended_at=None, now=None, **kwargs) -> None:
+    services.timeline_on_completed(appointment=appointment, now=now or timezone.now(), ended_at=ended_at)
     _send_soon()

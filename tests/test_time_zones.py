@@ -179,3 +179,12 @@ def test_emails(visit, kind):
     _subject, text, html, _attachments = render(message, "email")
     for body in (text, html):
         assert_local_time(body, visit, f"at 9:00 AM {visit.label}")
+
+
+def test_time_off_on_the_provider_hours_page(client, manager_user, visit):
+    from bookings.models import TimeOff
+
+    start = visit.appointment.start + timedelta(days=1)
+    TimeOff.objects.create(provider=visit.provider, start=start, end=start + timedelta(hours=3), reason="Training")
+    html = page(client, manager_user, reverse("bookings:staff-provider-hours", args=[visit.provider.pk]))
+    assert_local_time(html, visit, "9:00 AM – ", f"12:00 PM {visit.label} ({visit.location.name} time)")

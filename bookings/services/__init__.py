@@ -30,7 +30,14 @@ from .patients import (
     patient_opt_out,
     patient_treatment_hold_set,
 )
-from .visits import appointment_check_in, appointment_complete, appointment_confirm, appointment_no_show
+from .visits import (
+    appointment_check_in,
+    appointment_check_in_undo,
+    appointment_complete,
+    appointment_confirm,
+    appointment_no_show,
+    appointment_no_show_undo,
+)
 from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
 
 __all__ = [
@@ -46,10 +53,12 @@ __all__ = [
     "appointment_book",
     "appointment_cancel",
     "appointment_check_in",
+    "appointment_check_in_undo",
     "appointment_complete",
     "appointment_confirm",
     "appointment_intake_status_set",
     "appointment_no_show",
+    "appointment_no_show_undo",
     "appointment_reschedule",
     "appointments_outside_hours",
     "cancel_deadline",

@@ -283,12 +283,14 @@ def appointment_reschedule(
     now: datetime,
     by_patient: bool,
     provider: Provider | None = None,
+    anyone: bool = False,
     min_notice: timedelta | None = None,
     actor: AbstractBaseUser | None = None,
 ) -> Appointment:
     """Move to `start` (and `provider`, or the same provider when None), never onto busy time.
 
-    The time it leaves is offered to the waitlist once this commits.
+    `anyone`: whoever offering the service is free then at the appointment's location, the
+    same provider first when free. The time it leaves is offered to the waitlist once this commits.
     """
     _check_timing(start=start, now=now, min_notice=min_notice)
     with transaction.atomic():
@@ -298,20 +300,21 @@ def appointment_reschedule(
         if by_patient and now >= cancel_deadline(appointment):
             raise TooLateToReschedule(_too_late_message("reschedule"))
         service = appointment.service
-        target = provider or appointment.provider
-        if not target.services.filter(pk=service.pk).exists():
+        target = None if anyone else (provider or appointment.provider)
+        if target is not None and not target.services.filter(pk=service.pk).exists():
             raise BookingInvalid({"provider": [f"{target.name} doesn't offer {service.name}."]})
         previous_start, previous_provider_id = appointment.start, appointment.provider_id
         previous_location_id, previous_local = appointment.location_id, appointment.local_start
         previous_provider_name = appointment.provider.name
-        slot = _free_candidates(
+        free = _free_candidates(
             service=service,
             start=start,
-            location=None,
+            location=appointment.location if anyone else None,
             provider=target,
             online=by_patient,
             ignore_appointment_id=appointment.pk,
-        )[0]
+        )
+        slot = next((s for s in free if s.provider_id == appointment.provider_id), free[0])
         appointment.provider_id = slot.provider_id
         appointment.location = slot.location
         appointment.start, appointment.end = slot.start, slot.end
@@ -329,7 +332,7 @@ def appointment_reschedule(
             EventKind.RESCHEDULED,
             at=now,
             actor=actor,
-            note=f"From {previous_local:%a %b %-d, %-I:%M %p} with {previous_provider_name}",
+            note=f"From {previous_local:%a %b %-d, %-I:%M %p %Z} with {previous_provider_name}",
         )
         signals.appointment_rescheduled.send(
             sender=Appointment,

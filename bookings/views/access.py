@@ -45,6 +45,30 @@ def own_provider(request: HttpRequest) -> Provider | None:
     return provider
 
 
+# What staff may do to an appointment (whether its status and time allow it is the services'
+# and the page's question). Front desk and managers run the whole visit; an injector completes
+# their own visit and books its two-week review, nothing else.
+DESK_ACTIONS = frozenset(
+    {"confirm", "check-in", "undo-check-in", "complete", "no-show", "undo-no-show", "move", "cancel", "book-review"}
+)
+INJECTOR_ACTIONS = frozenset({"complete", "book-review"})
+
+
+def visit_actions(request: HttpRequest, appointment: Appointment) -> frozenset[str]:
+    """The actions this staff member may take on `appointment`; 403 for another provider's appointment."""
+    if request.user.has_perm(CAN_ACT):
+        return DESK_ACTIONS
+    own = own_provider(request)
+    if own is None or appointment.provider_id != own.pk:
+        raise PermissionDenied
+    return INJECTOR_ACTIONS
+
+
+def require_action(request: HttpRequest, appointment: Appointment, action: str) -> None:
+    if action not in visit_actions(request, appointment):
+        raise PermissionDenied
+
+
 # Dates the staff screens accept from a query string; anything else means "the default day".
 # Far enough either way for any diary, and clear of date.min/date.max, where a day ± 1 overflows.
 EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)

@@ -4,20 +4,23 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from treatments.models import Service, ServiceKind
+
 from ..forms import (
+    ANYONE,
     CancelForm,
     DeskBookingForm,
     MoveForm,
     NewPatientForm,
 )
-from ..models import Appointment, Patient, Source
+from ..models import Appointment, AppointmentStatus, Patient, Provider, Source
 from ..schedules import patients_search
-from ..selectors import locations_active, slots_available
+from ..selectors import locations_active, review_service, slots_available
 from ..services import (
     BookingError,
     BookingInvalid,
@@ -26,12 +29,14 @@ from ..services import (
     appointment_book,
     appointment_cancel,
     appointment_check_in,
+    appointment_check_in_undo,
     appointment_complete,
     appointment_confirm,
     appointment_no_show,
+    appointment_no_show_undo,
     appointment_reschedule,
 )
-from .access import CAN_ACT, back, day_url, own_provider, parse_date, require, staff_required
+from .access import CAN_ACT, back, day_url, parse_date, require, require_action, staff_required, visit_actions
 
 
 def _appointment(reference: str) -> Appointment:
@@ -40,42 +45,56 @@ def _appointment(reference: str) -> Appointment:
     )
 
 
-@staff_required
-def appointment_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    appointment = _appointment(reference)
-    own = own_provider(request)
-    if own is not None and appointment.provider_id != own.pk:
-        raise PermissionDenied
-    events = appointment.events.select_related("actor")
+def _detail(request: HttpRequest, appointment: Appointment, *, cancel_form=None, status: int = 200) -> HttpResponse:
+    actions = visit_actions(request, appointment)
+    now = timezone.now()
+    review = None
+    if (
+        "book-review" in actions
+        and appointment.status == AppointmentStatus.COMPLETED
+        and appointment.service.kind == ServiceKind.TREATMENT
+    ):
+        review = review_service()
     return render(
         request,
         "bookings/staff/appointment.html",
         {
             "appointment": appointment,
-            "events": events,
-            "cancel_form": CancelForm(),
-            "can_act": own is None,
+            "events": appointment.events.select_related("actor"),
+            "cancel_form": cancel_form or CancelForm(),
+            "actions": actions,
             "day_url": day_url(appointment),
-            "started": timezone.now() >= appointment.start,
+            "started": now >= appointment.start,
+            # Check-in is offered on the appointment's own date, in its location's zone.
+            "on_the_day": now.astimezone(appointment.location.zone).date() == appointment.local_start.date(),
+            "review_service": review,
         },
+        status=status,
     )
+
+
+@staff_required
+def appointment_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    return _detail(request, _appointment(reference))
 
 
 ACTIONS = {
     "confirm": (appointment_confirm, "Confirmed."),
     "check-in": (appointment_check_in, "Checked in."),
+    "undo-check-in": (appointment_check_in_undo, "Check-in undone."),
     "complete": (appointment_complete, "Completed."),
     "no-show": (appointment_no_show, "Marked as a no-show."),
+    "undo-no-show": (appointment_no_show_undo, "No-show undone."),
 }
 
 
 @require_POST
 @staff_required
 def appointment_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    require(request, CAN_ACT)
     appointment = _appointment(reference)
     if action not in ACTIONS:
         raise PermissionDenied
+    require_action(request, appointment, action)
     service, done = ACTIONS[action]
     try:
         service(appointment=appointment, actor=request.user, now=timezone.now())
@@ -89,18 +108,11 @@ def appointment_action(request: HttpRequest, reference: str, action: str) -> Htt
 @require_POST
 @staff_required
 def appointment_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
-    require(request, CAN_ACT)
     appointment = _appointment(reference)
+    require_action(request, appointment, "cancel")
     form = CancelForm(request.POST)
     if not form.is_valid():
-        events = appointment.events.select_related("actor")
-        return render(
-            request,
-            "bookings/staff/appointment.html",
-            {"appointment": appointment, "events": events, "cancel_form": form, "can_act": True,
-             "day_url": day_url(appointment), "started": timezone.now() >= appointment.start},
-            status=400,
-        )  # fmt: skip
+        return _detail(request, appointment, cancel_form=form, status=400)
     try:
         appointment_cancel(
             appointment=appointment,
@@ -132,19 +144,23 @@ def _slots_for(form_data: dict, *, service, ignore: int | None = None) -> list:
 
 @staff_required
 def appointment_move(request: HttpRequest, reference: str) -> HttpResponse:
-    require(request, CAN_ACT)
     appointment = _appointment(reference)
+    require_action(request, appointment, "move")
     data = request.POST if request.method == "POST" else request.GET
-    form = MoveForm(data or None, initial={"date": appointment.local_start.date()})
+    form = MoveForm(data or None, appointment=appointment, initial={"date": appointment.local_start.date()})
     slots: list = []
+    chosen_start = None
     if form.is_bound and form.is_valid():
-        provider = form.cleaned_data.get("provider") or appointment.provider
-        slots = _slots_for(
-            {"date": form.cleaned_data["date"], "provider": provider, "location": None},
-            service=appointment.service,
-            ignore=appointment.pk,
-        )
-        start = form.cleaned_data.get("start")
+        choice = form.cleaned_data["provider"]
+        anyone = choice == ANYONE
+        provider = None if anyone else (choice or appointment.provider)
+        where = {
+            "date": form.cleaned_data["date"],
+            "provider": provider,
+            "location": appointment.location if anyone else None,
+        }
+        slots = _slots_for(where, service=appointment.service, ignore=appointment.pk)
+        start = chosen_start = form.cleaned_data.get("start")
         if request.method == "POST" and start:
             try:
                 appointment_reschedule(
@@ -153,37 +169,83 @@ def appointment_move(request: HttpRequest, reference: str) -> HttpResponse:
                     now=timezone.now(),
                     by_patient=False,
                     provider=provider,
+                    anyone=anyone,
                     min_notice=timedelta(0),
                     actor=request.user,
                 )
             except SlotUnavailable:
                 messages.error(request, "That time was just taken. Here are the times still free.")
-                slots = _slots_for(
-                    {"date": form.cleaned_data["date"], "provider": provider, "location": None},
-                    service=appointment.service,
-                    ignore=appointment.pk,
-                )
+                slots = _slots_for(where, service=appointment.service, ignore=appointment.pk)
+                chosen_start = None
             except BookingInvalid as exc:
                 for field, errors in exc.errors.items():
                     form.add_error(field if field in form.fields else None, errors)
+                chosen_start = None
             except BookingError as exc:
                 messages.error(request, exc.detail)
             else:
                 appointment.refresh_from_db()
                 when = f"{appointment.local_start:%a %b %-d, %-I:%M %p %Z}"
-                messages.success(request, f"Moved {appointment.patient.full_name} to {when}.")
+                who = appointment.provider.name
+                messages.success(request, f"Moved {appointment.patient.full_name} to {when} with {who}.")
                 return redirect(day_url(appointment))
-    return render(request, "bookings/staff/move.html", {"appointment": appointment, "form": form, "slots": slots})
+    return render(
+        request,
+        "bookings/staff/move.html",
+        {"appointment": appointment, "form": form, "slots": slots, "chosen_start": chosen_start},
+    )
 
 
 # Phone bookings
 
 
+REVIEW_AFTER = timedelta(days=14)
+
+
+def _review_origin(request: HttpRequest, data) -> Appointment | None:
+    """The completed visit a two-week review is being booked after (`review_of`), if any.
+
+    Front desk may book it like any booking; an injector may book it only after their own visit.
+    """
+    reference = data.get("review_of")
+    if not reference:
+        return None
+    appointment = _appointment(reference)
+    require_action(request, appointment, "book-review")
+    if appointment.status != AppointmentStatus.COMPLETED:
+        raise PermissionDenied
+    return appointment
+
+
+def _review_defaults(appointment: Appointment, service) -> dict:
+    """The review: same patient, provider and location, two weeks after the visit."""
+    return {
+        "service": str(service.pk),
+        "location": str(appointment.location_id),
+        "provider": str(appointment.provider_id),
+        "date": (appointment.local_start.date() + REVIEW_AFTER).isoformat(),
+        "patient": str(appointment.patient_id),
+        "review_of": appointment.reference,
+    }
+
+
 @staff_required
 def book(request: HttpRequest) -> HttpResponse:
-    """Book by phone: choose service, where, who and day; pick a free time; find or add the patient."""
-    require(request, CAN_ACT)
+    """Book by phone: choose service, where, who and day; pick a free time; find or add the patient.
+
+    With `review_of`, the two-week review after that visit, preselected; an injector (who may
+    not book otherwise) books only that: the review service, with themselves, for that patient.
+    """
     data = request.POST if request.method == "POST" else request.GET
+    review_of = _review_origin(request, data)
+    desk = request.user.has_perm(CAN_ACT)
+    if review_of is None:
+        require(request, CAN_ACT)
+    review = review_service() if review_of is not None else None
+    if review_of is not None and review is None:
+        raise Http404("The catalog has no review service.")
+    if review_of is not None and not data.get("service"):
+        data = _review_defaults(review_of, review)
     locations = locations_active()
     initial = {
         "date": parse_date(data.get("date"), timezone.localdate()),
@@ -192,14 +254,22 @@ def book(request: HttpRequest) -> HttpResponse:
         "provider": data.get("provider") or None,
     }
     form = DeskBookingForm(data if data.get("service") else None, initial=initial)
+    if review_of is not None and not desk:
+        form.fields["service"].queryset = Service.objects.filter(pk=review.pk)
+        provider_field = form.fields["provider"]
+        provider_field.queryset = Provider.objects.filter(pk=review_of.provider_id).select_related("user")
+        provider_field.required, provider_field.empty_label = True, None
     query = data.get("q", "")
     found = patients_search(query) if query else []
     chosen_patient = None
-    if data.get("patient"):
-        chosen_patient = Patient.objects.filter(pk=data.get("patient")).first()
+    if review_of is not None and not desk:
+        chosen_patient = review_of.patient
+    elif str(data.get("patient", "")).isdigit():
+        chosen_patient = Patient.objects.filter(pk=data["patient"]).first()
     new_patient = NewPatientForm(request.POST if request.method == "POST" and not chosen_patient else None,
                                  prefix="new")  # fmt: skip
     slots: list = []
+    chosen_start = None
     ready = form.is_bound and form.is_valid()  # service, place and day chosen: show times and patient
     if ready:
         slots = _slots_for(form.cleaned_data, service=form.cleaned_data["service"])
@@ -219,6 +289,8 @@ def book(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect(day_url(result))
                 slots = _slots_for(form.cleaned_data, service=form.cleaned_data["service"])
+        # The time picked stays picked when the page comes back with an error to fix.
+        chosen_start = form.cleaned_data.get("start")
     return render(
         request,
         "bookings/staff/book.html",
@@ -226,9 +298,12 @@ def book(request: HttpRequest) -> HttpResponse:
             "form": form,
             "ready": ready,
             "slots": slots,
+            "chosen_start": chosen_start,
             "query": query,
             "found": found,
             "chosen_patient": chosen_patient,
+            "patient_fixed": review_of is not None and not desk,
+            "review_of": review_of,
             "new_patient": new_patient,
         },
     )

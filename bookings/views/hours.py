@@ -10,7 +10,7 @@ from ..forms import (
     TimeOffForm,
 )
 from ..models import Appointment, Location, Provider, TimeOff
-from ..schedules import provider_week
+from ..schedules import provider_home_location, provider_week
 from ..services import (
     AppointmentsOrphaned,
     BookingInvalid,
@@ -20,6 +20,10 @@ from ..services import (
     working_hours_replace,
 )
 from .access import require, staff_required
+
+# The value of the "Save anyway" / "Add anyway" buttons: go ahead although booked appointments
+# would fall outside the provider's time (they are listed, to move or cancel afterwards).
+KEEP = "keep"
 
 
 @staff_required
@@ -49,7 +53,7 @@ def provider_hours(request: HttpRequest, pk: int) -> HttpResponse:
             ]  # fmt: skip
             try:
                 kept = working_hours_replace(
-                    provider=provider, rows=rows, now=now, keep_orphans=request.POST.get("keep") == "1"
+                    provider=provider, rows=rows, now=now, keep_orphans=request.POST["save-hours"] == KEEP
                 )
             except AppointmentsOrphaned as exc:
                 orphans = exc.appointments
@@ -70,7 +74,11 @@ def provider_hours(request: HttpRequest, pk: int) -> HttpResponse:
                 for b in provider_week(provider)
             ],
         )
-    time_off_form = TimeOffForm(request.POST if "add-time-off" in request.POST else None, prefix="away")
+    time_off_form = TimeOffForm(
+        request.POST if "add-time-off" in request.POST else None,
+        prefix="away",
+        initial={"location": provider_home_location(provider)},  # entered in the zone they work in
+    )
     if request.method == "POST" and "add-time-off" in request.POST and time_off_form.is_valid():
         data = time_off_form.cleaned_data
         try:
@@ -80,7 +88,7 @@ def provider_hours(request: HttpRequest, pk: int) -> HttpResponse:
                 end=data["end"],
                 reason=data["reason"],
                 now=now,
-                keep_orphans=request.POST.get("keep") == "1",
+                keep_orphans=request.POST["add-time-off"] == KEEP,
             )
         except AppointmentsOrphaned as exc:
             orphans = exc.appointments
@@ -105,6 +113,7 @@ def provider_hours(request: HttpRequest, pk: int) -> HttpResponse:
             "formset": formset,
             "time_off_form": time_off_form,
             "away": away,
+            "home": provider_home_location(provider),  # time off is shown in that zone
             "orphans": orphans,
             "resubmit": "save-hours" if "save-hours" in request.POST else "add-time-off",
             "locations": Location.objects.filter(is_active=True),

@@ -4,6 +4,7 @@ from datetime import date, time, timedelta
 from unittest import mock
 
 import pytest
+import time_machine
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -126,8 +127,10 @@ def test_check_in_then_complete_is_recorded_with_who_and_when(client, front_desk
     signals.appointment_completed.connect(receiver := lambda sender, **kw: completed.append(kw), weak=False)
     client.force_login(front_desk_user)
     try:
-        assert "Checked in." in _act(client, appointment, "check-in").content.decode()
-        assert "Completed." in _act(client, appointment, "complete").content.decode()
+        with time_machine.travel(at(day, 9, 55), tick=False):
+            assert "Checked in." in _act(client, appointment, "check-in").content.decode()
+        with time_machine.travel(at(day, 10, 20), tick=False):
+            assert "Completed." in _act(client, appointment, "complete").content.decode()
     finally:
         signals.appointment_completed.disconnect(receiver)
     appointment.refresh_from_db()
@@ -135,6 +138,7 @@ def test_check_in_then_complete_is_recorded_with_who_and_when(client, front_desk
     events = list(appointment.events.values_list("kind", "actor__username"))
     assert events == [(EventKind.BOOKED, None), (EventKind.CHECKED_IN, "frontdesk"), (EventKind.COMPLETED, "frontdesk")]
     assert completed and completed[0]["appointment"].pk == appointment.pk
+    assert completed[0]["ended_at"] == at(day, 10, 20)  # it ended early: aftercare counts from then
 
 
 def test_a_visit_cannot_skip_steps_or_be_a_no_show_before_it_starts(client, front_desk_user, clinic, day):
@@ -315,7 +319,7 @@ def test_hours_that_would_orphan_an_appointment_list_it_and_ask(client, manager_
     html = asked.content.decode()
     assert "would fall outside" in html and appointment.patient.full_name in html and "Save anyway" in html
     assert WorkingHours.objects.filter(provider=clinic.provider).count() == 10  # unchanged
-    client.post(url, _hours_post(rows, keep="1"))
+    client.post(url, _hours_post(rows, **{"save-hours": "keep"}))
     assert WorkingHours.objects.filter(provider=clinic.provider).count() == 1
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED  # listed, never silently dropped
@@ -329,7 +333,7 @@ def test_time_off_over_an_appointment_asks_first(client, manager_user, clinic, d
             "away-end": f"{day}T13:00", "away-reason": "Training"}  # fmt: skip
     assert appointment.patient.full_name in client.post(url, data).content.decode()
     assert not TimeOff.objects.exists()
-    client.post(url, {**data, "keep": "1"})
+    client.post(url, {**data, "add-time-off": "keep"})
     away = TimeOff.objects.get()
     assert (away.start, away.end, away.reason) == (at(day, 9), at(day, 13), "Training")
     past = client.post(url, {**data, "away-start": "2020-01-01T09:00", "away-end": "2020-01-01T10:00"})

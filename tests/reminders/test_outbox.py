@@ -167,7 +167,7 @@ def test_completing_a_treatment_plans_the_aftercare_from_the_catalog(clinic, fro
         AftercareStep.objects.create(service=clinic.service, key=key, offset=timedelta(hours=hours), title=key.title(),
                                      body=f"Advice for {key}.")  # fmt: skip
     appointment = book(clinic)
-    appointment_check_in(appointment=appointment, actor=front_desk_user, now=timezone.now())
+    appointment_check_in(appointment=appointment, actor=front_desk_user, now=appointment.start)
     appointment_complete(appointment=appointment, actor=front_desk_user, now=appointment.end)
     aftercare = {m.step: m.due_at for m in Message.objects.filter(kind="aftercare")}
     assert set(aftercare) == {"sheet", "upright", "two-week"}

@@ -1,0 +1,133 @@
+"""Read a rendered page's forms and post them back as a browser would, untouched.
+
+`browser_post_data(html, button="Save hours")` finds the form holding that submit button and
+returns what a browser sends when it is clicked: every enabled input with its value, checkboxes
+and radios only when checked, each single select's selected option (the first when none is
+marked), and the clicked button's own name and value; no other button.
+"""
+
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+
+@dataclass
+class _Control:
+    tag: str
+    attrs: dict[str, str | None]
+    options: list[dict[str, str | None]] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class _Form:
+    attrs: dict[str, str | None]
+    controls: list[_Control] = field(default_factory=list)
+
+
+class _FormParser(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[_Form] = []
+        self._form: _Form | None = None
+        self._select: _Control | None = None
+        self._option: dict[str, str | None] | None = None
+        self._text_of: _Control | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self._form = _Form(attrs)
+            self.forms.append(self._form)
+        elif self._form is None:
+            return
+        elif tag in ("input", "button", "textarea"):
+            control = _Control(tag, attrs)
+            self._form.controls.append(control)
+            if tag != "input":
+                self._text_of = control
+        elif tag == "select":
+            self._select = _Control(tag, attrs)
+            self._form.controls.append(self._select)
+        elif tag == "option" and self._select is not None:
+            self._option = {**attrs, "_text": ""}
+            self._select.options.append(self._option)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "option":
+            self._option = None
+        elif tag in ("button", "textarea"):
+            self._text_of = None
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option["_text"] += data
+        if self._text_of is not None:
+            self._text_of.text += data
+
+
+def _is_submit(control: _Control) -> bool:
+    kind = (control.attrs.get("type") or ("submit" if control.tag == "button" else "text")).lower()
+    return kind in ("submit", "image") or (control.tag == "button" and kind not in ("button", "reset"))
+
+
+def browser_post_data(html: str, *, button: str) -> dict[str, list[str]]:
+    """What a browser posts when the submit button whose text is `button` is clicked."""
+    parser = _FormParser()
+    parser.feed(html)
+    for form in parser.forms:
+        clicked = next(
+            (
+                c
+                for c in form.controls
+                if _is_submit(c) and (c.text.strip() == button or c.attrs.get("value") == button)
+            ),
+            None,
+        )
+        if clicked is not None:
+            break
+    else:
+        raise LookupError(f"No form with a {button!r} button")
+    data: dict[str, list[str]] = {}
+    for control in form.controls:
+        name = control.attrs.get("name")
+        if not name or "disabled" in control.attrs:
+            continue
+        if _is_submit(control):
+            if control is clicked:
+                data.setdefault(name, []).append(control.attrs.get("value") or "")
+            continue
+        if control.tag == "select":
+            chosen = [o for o in control.options if "selected" in o]
+            if not chosen and control.options and "multiple" not in control.attrs:
+                chosen = control.options[:1]
+            for option in chosen:
+                value = option.get("value")
+                data.setdefault(name, []).append(option["_text"].strip() if value is None else value)
+        elif control.tag == "textarea":
+            data.setdefault(name, []).append(control.text)
+        else:
+            kind = (control.attrs.get("type") or "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in control.attrs:
+                continue
+            if kind in ("reset", "button", "file"):
+                continue
+            default = "on" if kind in ("checkbox", "radio") else ""
+            value = control.attrs.get("value")
+            data.setdefault(name, []).append(default if value is None else value)
+    return data
+
+
+def selected_option(html: str, *, name: str) -> str | None:
+    """The value of the option a browser shows as chosen in the select called `name`."""
+    parser = _FormParser()
+    parser.feed(html)
+    for form in parser.forms:
+        for control in form.controls:
+            if control.tag == "select" and control.attrs.get("name") == name:
+                chosen = [o for o in control.options if "selected" in o] or control.options[:1]
+                return chosen[0].get("value") if chosen else None
+    raise LookupError(f"No select named {name!r}")
