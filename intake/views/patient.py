@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment
 from bookings.services import patient_contact_update
@@ -152,6 +153,7 @@ def _outcome(history: MedicalHistory) -> tuple[str, bool]:
     return outcome, bool(severities & {Severity.ABSOLUTE, Severity.DEFER})
 
 
+@never_cache
 def done(request: HttpRequest, token: str) -> HttpResponse:
     """Thanks, what happens next, and a read-only copy of what the patient told us."""
     appointment = _appointment(request, token)
@@ -180,6 +182,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
+@never_cache
 def correct(request: HttpRequest, token: str) -> HttpResponse:
     """The patient edits their submitted answers; sending them makes a new version for the injector."""
     appointment = _appointment(request, token)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment, Patient
 from bookings.views.access import require, staff_required
@@ -42,6 +43,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @staff_required
 def review(request: HttpRequest, reference: str) -> HttpResponse:
     require(request, CLINICAL)
@@ -83,6 +85,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
+@never_cache
 @staff_required
 def patient_answers(request: HttpRequest, pk: int) -> HttpResponse:
     """Every version a patient submitted, newest first, and every consent they signed (from the profile)."""
@@ -111,14 +114,14 @@ def patient_answers(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@never_cache
 @staff_required
 def consent_signature(request: HttpRequest, pk: int) -> HttpResponse:
-    """The drawn signature of a consent: clinical staff only, logged, never kept in a cache."""
+    """The drawn signature of a consent: clinical staff only, logged, never kept in a cache (never_cache)."""
     require(request, CLINICAL)
     consent = get_object_or_404(Consent.objects.select_related("patient"), pk=pk)
     access_log_record(request=request, patient=consent.patient, what="consent signature", object_id=consent.pk)
     response = HttpResponse(bytes(consent.signature_png), content_type="image/png")
-    response["Cache-Control"] = "no-store, private"
     response["Content-Disposition"] = f'inline; filename="signature-{consent.pk}.png"'
     return response
 

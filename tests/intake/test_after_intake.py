@@ -49,7 +49,9 @@ def submitted(client, booked, consent_text):
 
 def test_the_done_page_shows_what_the_patient_sent_in_plain_words(client, submitted, consent_text):
     appointment, token = submitted
-    page = client.get(reverse("intake:done", args=[token])).content.decode()
+    response = client.get(reverse("intake:done", args=[token]))
+    assert "no-store" in response["Cache-Control"]  # a shared phone's browser keeps no copy
+    page = response.content.decode()
     assert "Your answers" in page
     assert "Have you had any Botox-type injection, of any brand" in page
     assert "About when? January 5, 2026" in page and "Which product? Dysport" in page
@@ -230,7 +232,7 @@ def test_the_signature_is_shown_from_a_logged_uncached_view(client, injector_use
     assert f'src="{url}"' in review and 'alt="Signature drawn by Ada Park"' in review
     response = client.get(url, REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
-    assert "no-store" in response["Cache-Control"]
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert response.content == png_bytes()
     log = AccessLog.objects.get(what="consent signature")
     assert (log.actor, log.patient, log.object_id, log.ip_address, log.path) == (
