@@ -62,6 +62,7 @@ def test_patient_completes_intake_with_a_drawn_signature_and_an_injector_clears_
     expect(page.get_by_role("heading", name="Your goals")).to_be_visible()
     page.get_by_label("Jawline and masseters").check()
     page.get_by_label("My left side").check()
+    page.get_by_label("Anything else you'd like your injector to know?").fill("x" * 2000)
     page.get_by_role("button", name="Save and continue").click()
 
     expect(page.get_by_role("heading", name="Consent to neuromodulator treatment")).to_be_visible()
@@ -82,7 +83,7 @@ def test_patient_completes_intake_with_a_drawn_signature_and_an_injector_clears_
     expect(page.get_by_text("Your injector will look at this")).to_be_visible()
     history = MedicalHistory.objects.get()
     assert history.answers["bleeding.medicines"] == "Fish oil"
-    assert history.goals == {"areas": ["masseter"], "stronger_side": "left", "notes": ""}
+    assert history.goals == {"areas": ["masseter"], "stronger_side": "left", "notes": "x" * 2000}
     signature = bytes(Consent.objects.get().signature_png)
     assert signature.startswith(b"\x89PNG") and len(signature) > 1000  # ink, not an empty canvas
     appointment.refresh_from_db()
@@ -97,6 +98,12 @@ def test_patient_completes_intake_with_a_drawn_signature_and_an_injector_clears_
     desk.get_by_role("link", name="Maya Lopez").click()
     expect(desk.get_by_text("Bleeding and bruising risk")).to_be_visible()
     expect(desk.get_by_text("Fish oil").first).to_be_visible()
+    expect(desk.get_by_text("Jawline and masseters")).to_be_visible()
+    assert desk.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]  # the long note wraps
+    signature = desk.get_by_role("img", name="Signature drawn by Maya Lopez")
+    signature.scroll_into_view_if_needed()
+    expect(signature).to_be_visible()
+    assert signature.evaluate("img => img.complete && img.naturalWidth") > 0
     desk.get_by_label("Cleared to treat").check()
     desk.get_by_label("Note").fill("Fish oil: bruising risk explained.")
     screenshot(desk, "intake-review-desktop")
