@@ -1,28 +1,95 @@
-"""Reads of intake for the clinical screens."""
+"""Reads of intake for the clinical screens and the patient's own summary."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from bookings.models import BLOCKING_STATUSES, Appointment, IntakeStatus
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from .models import FollowUp, MedicalHistory
+from bookings.models import BLOCKING_STATUSES, Appointment, AppointmentStatus, IntakeStatus
+from treatments.models import TreatmentArea
+
+from .models import Consent, ConsentText, FollowUp, MedicalHistory, ScreeningDecision
 from .screening import RULES
+
+# What the patient chose for "which side looks stronger", in words for both sides of the counter.
+SIDE_WORDS = {"left": "Left", "right": "Right", "both": "Both about the same", "unsure": "Not sure"}
+# A patient may correct their answers until they are checked in; then they tell the injector in person.
+CORRECTABLE_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+RECENTLY_REVIEWED_DAYS = 14
+
+
+def _versions_for(appointment_ref) -> Subquery:
+    return MedicalHistory.objects.filter(appointment=appointment_ref)
 
 
 def review_queue(*, now: datetime, limit: int = 200) -> list[Appointment]:
-    """Upcoming appointments whose intake is flagged or not done, soonest first. One query."""
-    return list(
-        Appointment.objects.filter(
-            start__gte=now,
-            status__in=BLOCKING_STATUSES,
-            intake_status__in=[IntakeStatus.FLAGGED, IntakeStatus.NOT_STARTED],
-        )
-        .select_related("patient", "service", "provider__user", "location")
-        .order_by("start")[:limit]
+    """Upcoming appointments that need an injector's eyes, flagged first, then soonest first. One query.
+
+    Flagged intake, and answers the patient corrected after the last decision (or with none yet),
+    come first; then intake not done yet. Each row carries `corrected`.
+    """
+    latest = _versions_for(OuterRef("pk")).order_by("-version").values("version")[:1]
+    versions = _versions_for(OuterRef("pk")).order_by().values("appointment").annotate(n=Count("pk")).values("n")[:1]
+    decided = (
+        ScreeningDecision.objects.filter(appointment=OuterRef("pk"))
+        .order_by("-history__version")
+        .values("history__version")[:1]
     )
+    corrected = Q(versions__gt=1, latest_version__gt=Coalesce("decided_version", Value(0)))
+    return list(
+        Appointment.objects.filter(start__gte=now, status__in=BLOCKING_STATUSES)
+        .annotate(
+            latest_version=Subquery(latest, output_field=IntegerField()),
+            versions=Coalesce(Subquery(versions, output_field=IntegerField()), Value(0)),
+            decided_version=Subquery(decided, output_field=IntegerField()),
+        )
+        .annotate(
+            corrected=Case(When(corrected, then=Value(True)), default=Value(False)),
+            rank=Case(When(Q(intake_status=IntakeStatus.FLAGGED) | corrected, then=Value(0)), default=Value(1)),
+        )
+        .filter(Q(intake_status__in=[IntakeStatus.FLAGGED, IntakeStatus.NOT_STARTED]) | corrected)
+        .select_related("patient", "service", "provider__user", "location")
+        .order_by("rank", "start")[:limit]
+    )
+
+
+def recently_reviewed(
+    *, now: datetime, days: int = RECENTLY_REVIEWED_DAYS, limit: int = 100
+) -> list[ScreeningDecision]:
+    """The latest decision on each appointment decided in the last `days`, newest first.
+
+    Cleared patients leave the queue; this keeps their answers one click away.
+    """
+    decisions = (
+        ScreeningDecision.objects.filter(decided_at__gte=now - timedelta(days=days))
+        .select_related("decided_by", "history", "appointment__patient", "appointment__service")
+        .select_related("appointment__provider__user", "appointment__location")
+        .order_by("-decided_at", "-pk")
+    )
+    latest, seen = [], set()
+    for decision in decisions[: limit * 4]:
+        if decision.appointment_id not in seen:
+            seen.add(decision.appointment_id)
+            latest.append(decision)
+    return latest[:limit]
 
 
 def _label(value: object) -> str:
     return {"yes": "Yes", "no": "No", "": "—", None: "—"}.get(value, str(value))  # type: ignore[arg-type]
+
+
+def _detail_words(follow_up, value: object) -> str:
+    """A follow-up answer as the patient would say it: the product's name, a date in words."""
+    if value in (None, ""):
+        return "—"
+    if follow_up.kind == "choice":
+        return dict(follow_up.choices).get(value, str(value))
+    if follow_up.kind == "date":
+        try:
+            return f"{date.fromisoformat(str(value)):%B %-d, %Y}"
+        except ValueError:
+            return str(value)
+    return str(value)
 
 
 def history_diff(previous: MedicalHistory | None, current: MedicalHistory) -> list[dict]:
@@ -37,8 +104,8 @@ def history_diff(previous: MedicalHistory | None, current: MedicalHistory) -> li
         before = [previous.answers.get(key, "") for key in keys] if previous else None
         if previous is not None and now == before:
             continue
-        details = [f"{f.label} {current.answers.get(f'{rule.code}.{f.name}', '')}" for f in rule.follow_ups
-                   if current.answers.get(rule.code) == "yes"]  # fmt: skip
+        details = [f"{f.label} {_detail_words(f, current.answers.get(f'{rule.code}.{f.name}'))}"
+                   for f in rule.follow_ups if current.answers.get(rule.code) == "yes"]  # fmt: skip
         rows.append({
             "code": rule.code,
             "question": rule.question,
@@ -48,6 +115,56 @@ def history_diff(previous: MedicalHistory | None, current: MedicalHistory) -> li
             "changed": previous is not None,
         })  # fmt: skip
     return rows
+
+
+def goal_area_names(slugs: list[str]) -> list[str]:
+    """The areas' names in the order the patient chose them; a retired area keeps its slug. One query."""
+    names = dict(TreatmentArea.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    return [names.get(slug, slug) for slug in slugs]
+
+
+def goals_in_words(goals: dict) -> dict:
+    """A history's goals for reading: area names, the stronger side in words, the notes."""
+    return {
+        "areas": goal_area_names(list(goals.get("areas") or [])),
+        "stronger_side": SIDE_WORDS.get(goals.get("stronger_side") or "", goals.get("stronger_side") or ""),
+        "notes": goals.get("notes") or "",
+    }
+
+
+# The patient's side: what a signed intake link may show.
+
+
+def link_identity_verified(appointment: Appointment) -> bool:
+    """Whether the person holding this appointment's link has proved they are the patient on file.
+
+    The one place that decides it: an online booking that matched an existing patient by email and
+    date of birth is unverified (`identity_verified` False) until they prove control of the contact
+    details on file, and until then its link shows nothing submitted through any other link.
+    """
+    return getattr(appointment, "identity_verified", True) is not False
+
+
+def history_visible_to_link(appointment: Appointment) -> MedicalHistory | None:
+    """The history an intake link shows and corrects: the patient's current one when the link's
+    appointment is verified, otherwise only what was submitted through this appointment's link."""
+    if link_identity_verified(appointment):
+        return MedicalHistory.objects.filter(patient=appointment.patient).order_by("-version").first()
+    return MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
+
+
+def consent_visible_to_link(appointment: Appointment, text: ConsentText | None) -> Consent | None:
+    """The patient's signature of this text version, under the same rule as the history."""
+    if text is None:
+        return None
+    consents = Consent.objects.filter(patient=appointment.patient, text=text).select_related("text")
+    if not link_identity_verified(appointment):
+        consents = consents.filter(appointment=appointment)
+    return consents.order_by("-signed_at").first()
+
+
+def history_correctable(appointment: Appointment) -> bool:
+    return appointment.status in CORRECTABLE_STATUSES
 
 
 def urgent_follow_ups() -> list[FollowUp]:

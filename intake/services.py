@@ -74,10 +74,10 @@ def _last_toxin_treatment_here(patient: Patient, before: datetime) -> date | Non
     return last.date() if last else None
 
 
-def history_submit(
+def _history_store(
     *, appointment: Appointment, answers: dict, goals: dict, unchanged: bool, now: datetime
 ) -> tuple[MedicalHistory, list[Hit]]:
-    """Store a new version of the patient's history, screen it and set the intake status and hold."""
+    """Screen the answers and keep them as the patient's next version, with its hits. In a transaction."""
     patient = appointment.patient
     hits = screen(
         answers,
@@ -85,30 +85,69 @@ def history_submit(
         visit_day=appointment.local_start.date(),
         last_toxin_here=_last_toxin_treatment_here(patient, appointment.start),
     )
+    Patient.objects.select_for_update().get(pk=patient.pk)  # one version number at a time
+    version = (patient.medical_histories.aggregate(v=Max("version"))["v"] or 0) + 1
+    history = MedicalHistory.objects.create(
+        patient=patient,
+        appointment=appointment,
+        version=version,
+        form_version=FORM_VERSION,
+        answers=answers,
+        goals=goals,
+        confirmed_unchanged=unchanged,
+        submitted_at=now,
+    )
+    ScreeningHit.objects.bulk_create(
+        ScreeningHit(history=history, code=hit.rule.code, severity=hit.rule.severity, detail=hit.detail) for hit in hits
+    )
+    return history, hits
+
+
+def _hold_for(*, patient: Patient, hits: list[Hit], now: datetime) -> None:
+    if blocks_treatment(hits):
+        codes = ", ".join(hit.rule.code for hit in hits if blocks_treatment([hit]))
+        patient_treatment_hold_set(patient=patient, hold=True, reason=f"Screening {now:%Y-%m-%d}: {codes}")
+
+
+def history_submit(
+    *, appointment: Appointment, answers: dict, goals: dict, unchanged: bool, now: datetime
+) -> tuple[MedicalHistory, list[Hit]]:
+    """Store a new version of the patient's history, screen it and set the intake status and hold."""
     with transaction.atomic():
-        Patient.objects.select_for_update().get(pk=patient.pk)  # one version number at a time
-        version = (patient.medical_histories.aggregate(v=Max("version"))["v"] or 0) + 1
-        history = MedicalHistory.objects.create(
-            patient=patient,
-            appointment=appointment,
-            version=version,
-            form_version=FORM_VERSION,
-            answers=answers,
-            goals=goals,
-            confirmed_unchanged=unchanged,
-            submitted_at=now,
-        )
-        ScreeningHit.objects.bulk_create(
-            ScreeningHit(history=history, code=hit.rule.code, severity=hit.rule.severity, detail=hit.detail)
-            for hit in hits
-        )
+        history, hits = _history_store(appointment=appointment, answers=answers, goals=goals, unchanged=unchanged,
+                                       now=now)  # fmt: skip
         appointment_intake_status_set(
             appointment=appointment, status=IntakeStatus.FLAGGED if hits else IntakeStatus.COMPLETE
         )
-        if blocks_treatment(hits):
-            codes = ", ".join(hit.rule.code for hit in hits if blocks_treatment([hit]))
-            patient_treatment_hold_set(patient=patient, hold=True, reason=f"Screening {now:%Y-%m-%d}: {codes}")
+        _hold_for(patient=appointment.patient, hits=hits, now=now)
     return history, hits
+
+
+def history_correct(
+    *, appointment: Appointment, answers: dict, goals: dict, now: datetime
+) -> tuple[MedicalHistory, bool]:
+    """The patient corrects what they submitted: a new version for the injector; returns it and
+    whether it needs review again.
+
+    Screening runs again. When its hits change (a new yes, a yes withdrawn, different details) the
+    appointment is flagged for the injector; otherwise the status stays as the injector left it and
+    the queue lists the correction until someone decides on it. New blocking hits set the hold;
+    a patient's correction never lifts one (only an injector's decision does).
+    """
+    from .selectors import history_correctable, history_visible_to_link
+
+    if not history_correctable(appointment):
+        raise IntakeError("Your answers can't be changed online any more: please tell your injector at the visit.")
+    with transaction.atomic():
+        before = history_visible_to_link(appointment)
+        before_hits = {(h.code, h.detail) for h in before.hits.all()} if before else set()
+        history, hits = _history_store(appointment=appointment, answers=answers, goals=goals, unchanged=False,
+                                       now=now)  # fmt: skip
+        changed = {(hit.rule.code, hit.detail) for hit in hits} != before_hits
+        if changed:
+            appointment_intake_status_set(appointment=appointment, status=IntakeStatus.FLAGGED)
+            _hold_for(patient=appointment.patient, hits=hits, now=now)
+    return history, changed
 
 
 def history_previous(patient: Patient, *, now: datetime, within_days: int = 365) -> MedicalHistory | None:

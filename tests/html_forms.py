@@ -74,23 +74,8 @@ def _is_submit(control: _Control) -> bool:
     return kind in ("submit", "image") or (control.tag == "button" and kind not in ("button", "reset"))
 
 
-def browser_post_data(html: str, *, button: str) -> dict[str, list[str]]:
-    """What a browser posts when the submit button whose text is `button` is clicked."""
-    parser = _FormParser()
-    parser.feed(html)
-    for form in parser.forms:
-        clicked = next(
-            (
-                c
-                for c in form.controls
-                if _is_submit(c) and (c.text.strip() == button or c.attrs.get("value") == button)
-            ),
-            None,
-        )
-        if clicked is not None:
-            break
-    else:
-        raise LookupError(f"No form with a {button!r} button")
+def _submitted(form: _Form, clicked: _Control | None) -> dict[str, list[str]]:
+    """The (name, values) a browser submits for `form`, with only the `clicked` submit button."""
     data: dict[str, list[str]] = {}
     for control in form.controls:
         name = control.attrs.get("name")
@@ -108,7 +93,7 @@ def browser_post_data(html: str, *, button: str) -> dict[str, list[str]]:
                 value = option.get("value")
                 data.setdefault(name, []).append(option["_text"].strip() if value is None else value)
         elif control.tag == "textarea":
-            data.setdefault(name, []).append(control.text)
+            data.setdefault(name, []).append(control.text.removeprefix("\n"))
         else:
             kind = (control.attrs.get("type") or "text").lower()
             if kind in ("checkbox", "radio") and "checked" not in control.attrs:
@@ -121,6 +106,26 @@ def browser_post_data(html: str, *, button: str) -> dict[str, list[str]]:
     return data
 
 
+def browser_post_data(html: str, *, button: str) -> dict[str, list[str]]:
+    """What a browser posts when the submit button whose text is `button` is clicked."""
+    parser = _FormParser()
+    parser.feed(html)
+    for form in parser.forms:
+        clicked = next(
+            (
+                c
+                for c in form.controls
+                if _is_submit(c) and (c.text.strip() == button or c.attrs.get("value") == button)
+            ),
+            None,
+        )
+        if clicked is not None:
+            break
+    else:
+        raise LookupError(f"No form with a {button!r} button")
+    return _submitted(form, clicked)
+
+
 def selected_option(html: str, *, name: str) -> str | None:
     """The value of the option a browser shows as chosen in the select called `name`."""
     parser = _FormParser()
@@ -131,3 +136,14 @@ def selected_option(html: str, *, name: str) -> str | None:
                 chosen = [o for o in control.options if "selected" in o] or control.options[:1]
                 return chosen[0].get("value") if chosen else None
     raise LookupError(f"No select named {name!r}")
+
+
+def form_data(html: str, *, having: str) -> dict[str, str | list[str]]:
+    """What the first form with a field named `having` submits (no button), as the test client takes it."""
+    parser = _FormParser()
+    parser.feed(html)
+    for form in parser.forms:
+        if any(control.attrs.get("name") == having for control in form.controls):
+            values = _submitted(form, None)
+            return {name: items[0] if len(items) == 1 else items for name, items in values.items()}
+    raise LookupError(f"No form with a field named {having!r}")

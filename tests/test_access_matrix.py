@@ -87,6 +87,7 @@ MATRIX: dict[str, Row] = {
     "intake:start": Row(token_url("intake:start", manage), "NYNNN"),
     "intake:step": Row(token_url("intake:step", manage, "contact"), "NYNNN"),
     "intake:done": Row(token_url("intake:done", manage), "NYNNN"),
+    "intake:correct": Row(token_url("intake:correct", manage), "NYNNN"),
     "intake:follow-up": Row(token_url("intake:follow-up", lambda w: follow_up_token(w.appointment)), "NYNNN"),
     "reminders:opt-out": Row(token_url("reminders:opt-out", lambda w: w.opt_out_token), "NYNNN"),
     "reminders:sms-inbound": Row(plain("reminders:sms-inbound"), "NNNNN", method="post"),  # Twilio-signed only
@@ -132,6 +133,8 @@ MATRIX: dict[str, Row] = {
     # Clinical screens: injectors and managers
     "intake:queue": Row(plain("intake:queue"), "NNNYY"),
     "intake:review": Row(plain("intake:review", ref), "NNNYY"),
+    "intake:patient-answers": Row(plain("intake:patient-answers", patient_pk), "NNNYY"),
+    "intake:consent-signature": Row(plain("intake:consent-signature", lambda w: w.consent.pk), "NNNYY"),
     "intake:follow-ups": Row(plain("intake:follow-ups"), "NNYYY"),
     "intake:access-log": Row(plain("intake:access-log"), "NNNNY"),
     # Messages
@@ -208,8 +211,16 @@ def world(db, injector_user):
         source=Source.ONLINE, offered_start=start + timedelta(hours=2), offered_provider=provider,
         offered_location=location, offered_at=timezone.now(),
     )  # fmt: skip
+    from intake.models import Consent, ConsentText
+
+    text = ConsentText.objects.create(service=service, version=1, title="Consent", body="I agree.")
+    consent = Consent.objects.create(
+        patient=patient, appointment=appointment, text=text, typed_name="Rosalind Quennell",
+        signature_png=b"\x89PNG\r\n", signed_at=timezone.now(), user_agent="test",
+    )  # fmt: skip
     return SimpleNamespace(
         appointment=appointment,
+        consent=consent,
         provider=provider,
         day=day,
         message=message,

@@ -1,8 +1,10 @@
 """The patient's side: the intake steps behind the booking's signed link, and the two-week follow-up."""
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment
 from bookings.services import patient_contact_update
@@ -11,13 +13,22 @@ from medspa.http import client_ip
 from ..forms import ConsentForm, ContactForm, FollowUpForm, GoalsForm, HistoryForm
 from ..models import MedicalHistory
 from ..screening import CALL_YOU, NOT_NOW, WE_REVIEW, Severity
+from ..selectors import (
+    consent_visible_to_link,
+    goals_in_words,
+    history_correctable,
+    history_diff,
+    history_visible_to_link,
+)
 from ..services import (
+    IntakeError,
     consent_current,
     consent_sign,
     consent_text_for,
     draft_for,
     draft_save,
     follow_up_submit,
+    history_correct,
     history_previous,
     history_submit,
 )
@@ -130,13 +141,8 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
     return render(request, f"intake/step_{step}.html", context, status=400 if posted and form.errors else 200)
 
 
-def done(request: HttpRequest, token: str) -> HttpResponse:
-    appointment = _appointment(request, token)
-    if isinstance(appointment, HttpResponse):
-        return appointment
-    history = _submitted(appointment)
-    if history is None:
-        return redirect("intake:start", token=token)
+def _outcome(history: MedicalHistory) -> tuple[str, bool]:
+    """What the patient is told about their screening, and whether it stops treatment for now."""
     severities = {hit.severity for hit in history.hits.all()}
     if Severity.ABSOLUTE in severities:
         outcome = CALL_YOU
@@ -144,8 +150,69 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
         outcome = NOT_NOW
     else:
         outcome = WE_REVIEW if severities else ""
-    blocked = bool(severities & {Severity.ABSOLUTE, Severity.DEFER})
-    return render(request, "intake/done.html", {"appointment": appointment, "outcome": outcome, "blocked": blocked})
+    return outcome, bool(severities & {Severity.ABSOLUTE, Severity.DEFER})
+
+
+@never_cache
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    """Thanks, what happens next, and a read-only copy of what the patient told us."""
+    appointment = _appointment(request, token)
+    if isinstance(appointment, HttpResponse):
+        return appointment
+    if _submitted(appointment) is None:
+        return redirect("intake:start", token=token)
+    history = history_visible_to_link(appointment)
+    outcome, blocked = _outcome(history)
+    text = consent_text_for(appointment.service)
+    return render(
+        request,
+        "intake/done.html",
+        {
+            "appointment": appointment,
+            "token": token,
+            "outcome": outcome,
+            "blocked": blocked,
+            "visit_minutes": int(appointment.duration.total_seconds() // 60),
+            "history": history,
+            "rows": history_diff(None, history),
+            "goals": goals_in_words(history.goals),
+            "consent": consent_visible_to_link(appointment, text),
+            "correctable": history_correctable(appointment),
+        },
+    )
+
+
+@never_cache
+def correct(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient edits their submitted answers; sending them makes a new version for the injector."""
+    appointment = _appointment(request, token)
+    if isinstance(appointment, HttpResponse):
+        return appointment
+    if _submitted(appointment) is None:
+        return redirect("intake:start", token=token)
+    if not history_correctable(appointment):
+        return redirect("intake:done", token=token)
+    history = history_visible_to_link(appointment)
+    data = request.POST if request.method == "POST" else None
+    history_form = HistoryForm(data, initial=history.answers)
+    goals_form = GoalsForm(data, initial=history.goals)
+    if data is not None and history_form.is_valid() and goals_form.is_valid():
+        try:
+            history_correct(appointment=appointment, answers=history_form.answers(), goals=goals_form.goals(),
+                            now=timezone.now())  # fmt: skip
+        except IntakeError as exc:
+            messages.error(request, exc.detail)
+        else:
+            messages.success(request, "Thank you. Your corrected answers have been sent to your injector.")
+        return redirect("intake:done", token=token)
+    errors = bool(history_form.errors or goals_form.errors)
+    return render(
+        request,
+        "intake/correct.html",
+        {"appointment": appointment, "token": token, "form": history_form, "goals_form": goals_form,
+         "errors": errors},
+        status=400 if errors else 200,
+    )  # fmt: skip
 
 
 def follow_up(request: HttpRequest, token: str) -> HttpResponse:

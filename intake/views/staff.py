@@ -11,14 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
-from bookings.models import Appointment
+from bookings.models import Appointment, Patient
 from bookings.views.access import require, staff_required
 
 from ..forms import DecisionForm
-from ..models import AccessLog, FollowUp
+from ..models import AccessLog, Consent, FollowUp
 from ..screening import rule_for
-from ..selectors import history_diff, review_queue, urgent_follow_ups
+from ..selectors import goals_in_words, history_diff, recently_reviewed, review_queue, urgent_follow_ups
 from ..services import (
     IntakeError,
     access_log_record,
@@ -34,9 +35,15 @@ CLINICAL = "bookings.view_clinical"
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     require(request, CLINICAL)
-    return render(request, "intake/staff/queue.html", {"appointments": review_queue(now=timezone.now())})
+    now = timezone.now()
+    return render(
+        request,
+        "intake/staff/queue.html",
+        {"appointments": review_queue(now=now), "reviewed": recently_reviewed(now=now)},
+    )
 
 
+@never_cache
 @staff_required
 def review(request: HttpRequest, reference: str) -> HttpResponse:
     require(request, CLINICAL)
@@ -69,12 +76,54 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "previous": histories[1] if len(histories) > 1 else None,
             "diff": history_diff(histories[1], current) if len(histories) > 1 else [],
             "rows": current and history_diff(None, current),
+            "goals": goals_in_words(current.goals) if current else None,
             "consent": consent_current(patient, text) if text else None,
             "consent_text": text,
             "decisions": appointment.screening_decisions.select_related("decided_by"),
             "form": form,
         },
     )
+
+
+@never_cache
+@staff_required
+def patient_answers(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every version a patient submitted, newest first, and every consent they signed (from the profile)."""
+    require(request, CLINICAL)
+    patient = get_object_or_404(Patient, pk=pk)
+    histories = list(
+        patient.medical_histories.select_related("appointment__service", "appointment__location").prefetch_related(
+            "hits"
+        )
+    )
+    current = histories[0] if histories else None
+    if current is not None:
+        access_log_record(request=request, patient=patient, what="medical history", object_id=current.pk)
+    return render(
+        request,
+        "intake/staff/patient_answers.html",
+        {
+            "patient": patient,
+            "history": current,
+            "histories": histories,
+            "hits": [(hit, rule_for(hit.code)) for hit in current.hits.all()] if current else [],
+            "rows": current and history_diff(None, current),
+            "goals": goals_in_words(current.goals) if current else None,
+            "consents": patient.consents.select_related("text", "appointment__location"),
+        },
+    )
+
+
+@never_cache
+@staff_required
+def consent_signature(request: HttpRequest, pk: int) -> HttpResponse:
+    """The drawn signature of a consent: clinical staff only, logged, never kept in a cache (never_cache)."""
+    require(request, CLINICAL)
+    consent = get_object_or_404(Consent.objects.select_related("patient"), pk=pk)
+    access_log_record(request=request, patient=consent.patient, what="consent signature", object_id=consent.pk)
+    response = HttpResponse(bytes(consent.signature_png), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="signature-{consent.pk}.png"'
+    return response
 
 
 @staff_required
