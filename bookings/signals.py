@@ -11,3 +11,5 @@ appointment_booked = Signal()  # appointment
 appointment_rescheduled = Signal()  # appointment, previous_start, previous_provider_id
 appointment_cancelled = Signal()  # appointment
 appointment_completed = Signal()  # appointment
+# A one-time code to send to the contact details on file (reminders writes the outbox row).
+identity_code_requested = Signal()  # appointment, identity_code

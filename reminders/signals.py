@@ -38,3 +38,9 @@ def on_cancelled(sender, appointment, **kwargs) -> None:
 def on_completed(sender, appointment, **kwargs) -> None:
     services.timeline_on_completed(appointment=appointment, now=timezone.now())
     _send_soon()
+
+
+@receiver(bookings.identity_code_requested, dispatch_uid="reminders.identity_code")
+def on_identity_code(sender, appointment, identity_code, **kwargs) -> None:
+    services.identity_code_plan(appointment=appointment, identity_code=identity_code, now=timezone.now())
+    _send_soon()

@@ -178,7 +178,7 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and patient_form.is_valid():
         data = patient_form.cleaned_data
         with transaction.atomic():
-            patient = patient_match_or_create(
+            patient, _created = patient_match_or_create(
                 details=PatientDetails(
                     data["first_name"], data["last_name"], data["email"], data["phone"], data["date_of_birth"]
                 )
