@@ -125,12 +125,16 @@ def contact_proposal_decide(
         if proposal.status != ProposalStatus.PENDING:
             return proposal
         if accept:
+            # Only what differs: an email typed in capitals is the same address, and stays as on file.
             patient = proposal.patient
-            if proposal.first_name and proposal.last_name:
+            changed = {label for label, _old, _new in proposal.changes()}
+            if "Name" in changed and proposal.first_name and proposal.last_name:
                 Patient.objects.filter(pk=patient.pk).update(
                     first_name=proposal.first_name, last_name=proposal.last_name
                 )
-            patient_contact_update(patient=patient, email=proposal.email, phone=proposal.phone)
+            email = proposal.email if "Email" in changed else patient.email
+            phone = proposal.phone if "Phone" in changed else patient.phone
+            patient_contact_update(patient=patient, email=email, phone=phone)
         proposal.status = ProposalStatus.ACCEPTED if accept else ProposalStatus.DISMISSED
         proposal.decided_by, proposal.decided_at = actor, now
         proposal.save(update_fields=["status", "decided_by", "decided_at"])

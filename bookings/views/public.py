@@ -190,7 +190,8 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, errors)
                 transaction.set_rollback(True)
             else:
-                return render(request, "bookings/waitlist_joined.html", {"email": patient.email})
+                # The address as typed: a matched record's own is not shown to whoever typed it.
+                return render(request, "bookings/waitlist_joined.html", {"email": data["email"]})
     return render(request, "bookings/waitlist_join.html", {"form": form, "patient_form": patient_form})
 
 
