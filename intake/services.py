@@ -89,7 +89,8 @@ def history_submit(
         answers,
         date_of_birth=patient.date_of_birth,
         visit_day=appointment.local_start.date(),
-        last_toxin_here=_last_toxin_treatment_here(patient, appointment.start),
+        # Our own records are the patient's: an unproven link's outcome page must not reflect them.
+        last_toxin_here=None if unverified else _last_toxin_treatment_here(patient, appointment.start),
     )
     with transaction.atomic():
         Patient.objects.select_for_update().get(pk=patient.pk)  # one version number at a time

@@ -335,3 +335,20 @@ def test_the_code_email_says_nothing_about_health(matched):
     _subject, text, _html, _ = render(message, "email")
     assert SECRET_ANSWER not in text and "bleeding" not in text.lower()
     assert re.search(r"your code is \d{6}", text)
+
+
+def test_an_unproven_link_does_not_learn_of_a_recent_treatment_here(client, clinic, ada):
+    toxin = ServiceFactory(is_toxin_treatment=True)
+    clinic.provider.services.add(toxin)
+    start = at(next_weekday(0, at_least=2) - timedelta(days=28), 9)
+    earlier = appointment_book(service=toxin, start=start, now=start - timedelta(days=1), source=Source.DESK,
+                               patient=ada.patient)  # fmt: skip
+    Appointment.objects.filter(pk=earlier.pk).update(status=AppointmentStatus.COMPLETED)
+    token = token_of(api_book(client, "consult", at(next_weekday(1, at_least=2), 11), MALLORY))
+    client.post(step_url(token, "contact"), {"email": "mallory@example.net", "phone": "305-555-0123"})
+    client.post(step_url(token, "history"), all_no())
+    client.post(step_url(token, "goals"), {"areas": []})
+    signed = {"agree": "on", "typed_name": "Mallory Stone", "signature": png_data_url(), "strokes": "2"}
+    done = client.post(step_url(token, "consent"), signed, follow=True).content.decode()
+    assert "Your injector has everything they need" in done
+    assert not MedicalHistory.objects.get(unverified=True).hits.exists()
