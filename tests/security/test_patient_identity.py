@@ -352,3 +352,23 @@ def test_an_unproven_link_does_not_learn_of_a_recent_treatment_here(client, clin
     done = client.post(step_url(token, "consent"), signed, follow=True).content.decode()
     assert "Your injector has everything they need" in done
     assert not MedicalHistory.objects.get(unverified=True).hits.exists()
+
+
+def test_clearing_an_unverified_submission_leaves_the_patients_hold_and_history_alone(client, ada, injector_user):
+    from intake.models import Decision
+    from intake.services import screening_decide
+
+    Patient.objects.filter(pk=ada.patient.pk).update(treatment_hold=True, treatment_hold_reason="Screening")
+    token = token_of(api_book(client, "consult", at(next_weekday(1, at_least=2), 11), MALLORY))
+    attack = Appointment.objects.get(patient=ada.patient, identity_verified=False)
+    client.post(step_url(token, "contact"), {"email": "mallory@example.net", "phone": "305-555-0123"})
+    client.post(step_url(token, "history"), all_no())
+    client.post(step_url(token, "goals"), {"areas": []})
+    client.post(step_url(token, "consent"), {"agree": "on", "typed_name": "Mallory Stone",
+                                             "signature": png_data_url(), "strokes": "2"})  # fmt: skip
+    made = screening_decide(appointment=attack, decision=Decision.CLEARED, note="", actor=injector_user,
+                            now=timezone.now())  # fmt: skip
+    assert made.history.unverified and made.history.appointment == attack
+    ada.patient.refresh_from_db()
+    assert ada.patient.treatment_hold
+    assert SECRET_ANSWER in str(history_current(ada.patient).answers)
