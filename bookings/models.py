@@ -202,6 +202,13 @@ class Source(models.TextChoices):
     DESK = "desk", "Front desk"
 
 
+class NeedsCall(models.TextChoices):
+    """Why front desk must phone the patient before the visit (no clinical detail: that is the injector's)."""
+
+    HOLD = "hold", "Treatment requested while the patient's treatment is on hold"
+    NOT_RETURNING = "not_returning", "Treatment requested without an earlier visit here"
+
+
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U: easy to read aloud
 
 
@@ -232,6 +239,15 @@ class Appointment(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Has the person holding this booking's link proved they are the patient? An online booking
+    # that matched an existing patient by email and date of birth has not, until they enter the
+    # code sent to the contact details on file; until then its link shows and changes nothing of
+    # the patient's record. Front desk bookings and online bookings that created the patient are.
+    identity_verified = models.BooleanField(default=False)
+    identity_verified_at = models.DateTimeField(null=True, blank=True, help_text="When the code was entered.")
+    needs_call = models.CharField(
+        max_length=16, choices=NeedsCall.choices, blank=True, help_text="Front desk calls the patient before the visit."
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
@@ -277,6 +293,7 @@ class EventKind(models.TextChoices):
     COMPLETED = "completed", "Completed"
     NO_SHOW = "no_show", "Marked no-show"
     NO_SHOW_UNDONE = "no_show_undone", "No-show undone"
+    IDENTITY_VERIFIED = "verified", "Patient proved who they are (code)"
 
 
 class AppointmentEvent(models.Model):
@@ -343,3 +360,75 @@ class WaitlistEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient} for {self.service} {self.earliest}–{self.latest}"
+
+
+class IdentityCode(models.Model):
+    """A one-time code sent to the contact details on file, to prove who holds a booking's link.
+
+    Only a hash of the code is kept. The message that carries it derives the code again from the
+    random nonce and the SECRET_KEY (bookings.tokens.identity_code_value), like a signed link.
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="identity_codes")
+    nonce = models.CharField(max_length=32, unique=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Identity code for {self.appointment_id} at {self.created_at:%Y-%m-%d %H:%M} UTC"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for front desk"
+    ACCEPTED = "accepted", "Accepted"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class ContactProposal(models.Model):
+    """Details given through a link that has not proved it is the patient's: front desk decides.
+
+    One per appointment: what the online booking said, then what its intake's contact step said.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="contact_proposals")
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="contact_proposal"
+    )
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    email = models.EmailField()
+    phone = models.CharField(max_length=20)
+    status = models.CharField(max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PENDING)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Contact proposal for patient {self.patient_id} ({self.status})"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """(field label, on file, proposed) for each detail that differs from the record."""
+        patient = self.patient
+        rows = [
+            ("Name", patient.full_name, self.full_name),
+            ("Email", patient.email, self.email),
+            ("Phone", patient.phone, self.phone),
+        ]
+        return [(label, old, new) for label, old, new in rows if " ".join(old.split()).casefold()
+                != " ".join(new.split()).casefold()]  # fmt: skip

@@ -13,3 +13,5 @@ appointment_cancelled = Signal()  # appointment
 # appointment, ended_at (when the visit really ended: the completion time, or the booked end if
 # completed later), now (the time of the completion)
 appointment_completed = Signal()
+# A one-time code to send to the contact details on file (reminders writes the outbox row).
+identity_code_requested = Signal()  # appointment, identity_code

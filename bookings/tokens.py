@@ -4,6 +4,7 @@ from datetime import datetime
 
 from django.core import signing
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from .models import Appointment
 
@@ -73,3 +74,14 @@ def waitlist_entry_from_token(token: str):
     if int(entry.offered_start.timestamp()) != stamp:
         raise ManageLinkExpired
     return entry
+
+
+def identity_code_value(nonce: str) -> str:
+    """The six digits an identity code's nonce stands for (only the server, with SECRET_KEY, knows)."""
+    digest = salted_hmac("bookings.identity-code.value", nonce).hexdigest()
+    return f"{int(digest, 16) % 1_000_000:06d}"
+
+
+def identity_code_hash(nonce: str, code: str) -> str:
+    """What is stored and compared: a keyed hash of the code with its nonce."""
+    return salted_hmac("bookings.identity-code.hash", f"{nonce}:{code}", algorithm="sha256").hexdigest()

@@ -27,6 +27,20 @@ class ContactForm(Styled, forms.Form):
         return normalise_phone(self.cleaned_data["phone"])
 
 
+class IdentityCodeForm(Styled, forms.Form):
+    code = forms.CharField(
+        label="The 6-digit code from the email",
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (len(code) == 6 and code.isascii() and code.isdigit()):
+            raise ValidationError("Enter the 6 digits from the email.")
+        return code
+
+
 class HistoryForm(Styled, forms.Form):
     """One yes/no per screening rule, with the details a yes needs."""
 

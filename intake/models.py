@@ -33,6 +33,10 @@ class MedicalHistory(models.Model):
     answers = models.JSONField()
     goals = models.JSONField(default=dict)
     confirmed_unchanged = models.BooleanField(default=False, help_text="The patient said nothing had changed.")
+    # Submitted through a link that has not proved it is the patient's (an online booking that
+    # matched them by email and date of birth): kept for the injector, clearly labelled, but never
+    # the patient's current history (the one screening decisions and later intakes rely on).
+    unverified = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
 
     class Meta:
@@ -117,6 +121,8 @@ class Consent(models.Model):
     signed_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=400)
+    # Signed through an unproven link: it counts for its own appointment only, never for later ones.
+    unverified = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-signed_at"]

@@ -142,14 +142,14 @@ def link_identity_verified(appointment: Appointment) -> bool:
     date of birth is unverified (`identity_verified` False) until they prove control of the contact
     details on file, and until then its link shows nothing submitted through any other link.
     """
-    return getattr(appointment, "identity_verified", True) is not False
+    return appointment.identity_verified
 
 
 def history_visible_to_link(appointment: Appointment) -> MedicalHistory | None:
     """The history an intake link shows and corrects: the patient's current one when the link's
     appointment is verified, otherwise only what was submitted through this appointment's link."""
-    if link_identity_verified(appointment):
-        return MedicalHistory.objects.filter(patient=appointment.patient).order_by("-version").first()
+    if link_identity_verified(appointment):  # the patient's own: unverified submissions never count
+        return MedicalHistory.objects.filter(patient=appointment.patient, unverified=False).order_by("-version").first()
     return MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
 
 
@@ -158,7 +158,9 @@ def consent_visible_to_link(appointment: Appointment, text: ConsentText | None) 
     if text is None:
         return None
     consents = Consent.objects.filter(patient=appointment.patient, text=text).select_related("text")
-    if not link_identity_verified(appointment):
+    if link_identity_verified(appointment):
+        consents = consents.filter(unverified=False)
+    else:
         consents = consents.filter(appointment=appointment)
     return consents.order_by("-signed_at").first()
 

@@ -77,13 +77,20 @@ def _last_toxin_treatment_here(patient: Patient, before: datetime) -> date | Non
 def _history_store(
     *, appointment: Appointment, answers: dict, goals: dict, unchanged: bool, now: datetime
 ) -> tuple[MedicalHistory, list[Hit]]:
-    """Screen the answers and keep them as the patient's next version, with its hits. In a transaction."""
+    """Screen the answers and keep them as the patient's next version, with its hits. In a transaction.
+
+    Through a link that has not proved it is the patient's, the answers are kept as an unverified
+    submission: screened and flagged for the injector, but they change nothing of the patient's
+    (no hold, not their current history).
+    """
     patient = appointment.patient
+    unverified = not appointment.identity_verified
     hits = screen(
         answers,
         date_of_birth=patient.date_of_birth,
         visit_day=appointment.local_start.date(),
-        last_toxin_here=_last_toxin_treatment_here(patient, appointment.start),
+        # Our own records are the patient's: an unproven link's outcome page must not reflect them.
+        last_toxin_here=None if unverified else _last_toxin_treatment_here(patient, appointment.start),
     )
     Patient.objects.select_for_update().get(pk=patient.pk)  # one version number at a time
     version = (patient.medical_histories.aggregate(v=Max("version"))["v"] or 0) + 1
@@ -95,6 +102,7 @@ def _history_store(
         answers=answers,
         goals=goals,
         confirmed_unchanged=unchanged,
+        unverified=unverified,
         submitted_at=now,
     )
     ScreeningHit.objects.bulk_create(
@@ -103,23 +111,26 @@ def _history_store(
     return history, hits
 
 
-def _hold_for(*, patient: Patient, hits: list[Hit], now: datetime) -> None:
-    if blocks_treatment(hits):
+def _hold_for(*, appointment: Appointment, hits: list[Hit], now: datetime) -> None:
+    """Blocking hits hold treatment; answers from a link that has not proved it is the patient's never do."""
+    if blocks_treatment(hits) and appointment.identity_verified:
         codes = ", ".join(hit.rule.code for hit in hits if blocks_treatment([hit]))
-        patient_treatment_hold_set(patient=patient, hold=True, reason=f"Screening {now:%Y-%m-%d}: {codes}")
+        patient_treatment_hold_set(patient=appointment.patient, hold=True, reason=f"Screening {now:%Y-%m-%d}: {codes}")
 
 
 def history_submit(
     *, appointment: Appointment, answers: dict, goals: dict, unchanged: bool, now: datetime
 ) -> tuple[MedicalHistory, list[Hit]]:
     """Store a new version of the patient's history, screen it and set the intake status and hold."""
+    unverified = not appointment.identity_verified
     with transaction.atomic():
         history, hits = _history_store(appointment=appointment, answers=answers, goals=goals, unchanged=unchanged,
                                        now=now)  # fmt: skip
+        # An injector looks at every unverified submission before the visit, hits or not.
         appointment_intake_status_set(
-            appointment=appointment, status=IntakeStatus.FLAGGED if hits else IntakeStatus.COMPLETE
+            appointment=appointment, status=IntakeStatus.FLAGGED if hits or unverified else IntakeStatus.COMPLETE
         )
-        _hold_for(patient=appointment.patient, hits=hits, now=now)
+        _hold_for(appointment=appointment, hits=hits, now=now)
     return history, hits
 
 
@@ -146,13 +157,19 @@ def history_correct(
         changed = {(hit.rule.code, hit.detail) for hit in hits} != before_hits
         if changed:
             appointment_intake_status_set(appointment=appointment, status=IntakeStatus.FLAGGED)
-            _hold_for(patient=appointment.patient, hits=hits, now=now)
+            _hold_for(appointment=appointment, hits=hits, now=now)
     return history, changed
+
+
+def history_current(patient: Patient) -> MedicalHistory | None:
+    """The patient's own latest history: unverified submissions never count."""
+    return patient.medical_histories.filter(unverified=False).first()
 
 
 def history_previous(patient: Patient, *, now: datetime, within_days: int = 365) -> MedicalHistory | None:
     """The patient's latest history if it is recent enough to confirm instead of answering again."""
-    return patient.medical_histories.filter(submitted_at__gte=now - timedelta(days=within_days)).first()
+    since = now - timedelta(days=within_days)
+    return patient.medical_histories.filter(unverified=False, submitted_at__gte=since).first()
 
 
 def consent_text_for(service) -> ConsentText | None:
@@ -162,8 +179,8 @@ def consent_text_for(service) -> ConsentText | None:
 
 
 def consent_current(patient: Patient, text: ConsentText) -> Consent | None:
-    """A signature of exactly this text version, if the patient gave one."""
-    return patient.consents.filter(text=text).first()
+    """A signature of exactly this text version, if the patient gave one (through a proven link)."""
+    return patient.consents.filter(text=text, unverified=False).first()
 
 
 def consent_sign(
@@ -185,25 +202,38 @@ def consent_sign(
         signed_at=now,
         ip_address=ip_address,
         user_agent=user_agent[:400],
+        unverified=not appointment.identity_verified,
     )
 
 
 def screening_decide(
     *, appointment: Appointment, decision: Decision, note: str, actor: AbstractBaseUser, now: datetime
 ) -> ScreeningDecision:
-    """An injector's decision: cleared lifts the flag and the hold; anything else keeps them."""
-    history = appointment.patient.medical_histories.first()
+    """An injector's decision: cleared lifts the flag and the hold; anything else keeps them.
+
+    For an appointment whose link never proved it is the patient's, the decision is about that
+    appointment's own (unverified) submission and leaves the patient's hold alone.
+    """
+    unverified = not appointment.identity_verified
+    if unverified:
+        history = MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
+    else:
+        history = history_current(appointment.patient)
     if history is None:
         raise IntakeError("There is no medical history to decide on yet.")
     with transaction.atomic():
         made = ScreeningDecision.objects.create(
             appointment=appointment, history=history, decision=decision, note=note, decided_by=actor, decided_at=now
         )
-        if decision == Decision.CLEARED:
-            appointment_intake_status_set(appointment=appointment, status=IntakeStatus.COMPLETE)
+        cleared = decision == Decision.CLEARED
+        appointment_intake_status_set(
+            appointment=appointment, status=IntakeStatus.COMPLETE if cleared else IntakeStatus.FLAGGED
+        )
+        if unverified:
+            return made  # the hold is the patient's; an unproven submission neither sets nor lifts it
+        if cleared:
             patient_treatment_hold_set(patient=appointment.patient, hold=False)
         else:
-            appointment_intake_status_set(appointment=appointment, status=IntakeStatus.FLAGGED)
             patient_treatment_hold_set(
                 patient=appointment.patient, hold=True, reason=f"{Decision(decision).label} ({now:%Y-%m-%d})"
             )
@@ -223,14 +253,25 @@ def access_log_record(*, request: HttpRequest, patient: Patient, what: str, obje
     )
 
 
-def follow_up_submit(*, appointment: Appointment, answers: dict, now: datetime) -> FollowUp:
-    """Keep the two-week answers; an urgent symptom alerts the clinic at once (no details by email)."""
+def follow_up_submit(*, appointment: Appointment, answers: dict, now: datetime) -> tuple[FollowUp, bool]:
+    """Keep the two-week answers once; an urgent symptom alerts the clinic at once (no details by email).
+
+    Returns the follow-up and whether it is new: a second submission keeps the first and alerts no one.
+    """
     urgent = bool(set(answers.get("urgent", [])) & {code for code, _ in URGENT_SYMPTOMS})
     with transaction.atomic():
+        Appointment.objects.select_for_update().get(pk=appointment.pk)  # one submission at a time
+        earlier = FollowUp.objects.filter(appointment=appointment).order_by("submitted_at", "pk").first()
+        if earlier is not None:
+            return earlier, False
         follow_up = FollowUp.objects.create(appointment=appointment, answers=answers, urgent=urgent, submitted_at=now)
         if urgent:
             transaction.on_commit(lambda: _alert_enqueue(follow_up.pk), robust=True)
-    return follow_up
+    return follow_up, True
+
+
+def follow_up_received(appointment: Appointment) -> bool:
+    return FollowUp.objects.filter(appointment=appointment).exists()
 
 
 def _alert_enqueue(follow_up_id: int) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("intake/<str:token>/", patient.start, name="start"),
     path("intake/<str:token>/done/", patient.done, name="done"),
     path("intake/<str:token>/correct/", patient.correct, name="correct"),
+    path("intake/<str:token>/verify/", patient.verify, name="verify"),
     path("intake/<str:token>/<slug:step>/", patient.step, name="step"),
     path("follow-up/<str:token>/", patient.follow_up, name="follow-up"),
     path("staff/review/", staff.queue, name="queue"),

@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from bookings.calendar import appointment_ics
-from bookings.tokens import manage_token
+from bookings.models import IdentityCode
+from bookings.tokens import identity_code_value, manage_token
 from intake.tokens import follow_up_token
 from treatments.selectors import aftercare_plan
 
@@ -90,6 +91,20 @@ def content_for(message: Message) -> Content:
         return Content(f"Your appointment has moved to {when}",
                        [f"Hi {name}, your {service.lower()} is now on {when}.", where],
                        [("See your booking", manage)])  # fmt: skip
+    if message.kind == "identity-code":
+        code = IdentityCode.objects.filter(pk=message.step, appointment=appointment).first()
+        if code is None:
+            raise ValueError("The identity code is gone")
+        verify = _url(reverse("intake:verify", args=[token]))
+        return Content(
+            "Your code to confirm it's you",
+            [f"Hi {name}, someone booked {service} on {when} with your email address and date of birth, and "
+             "asked to see your earlier answers before the visit.",
+             f"If it was you, your code is {identity_code_value(code.nonce)}. It works for 10 minutes.",
+             "If it wasn't you, ignore this email: nothing of your record has been shown or changed. "
+             f"You may like to call us on {settings.CLINIC_PHONE}."],
+            [("Enter the code", verify)],
+        )  # fmt: skip
     if message.kind == "cancelled":
         return Content("Your appointment is cancelled",
                        [f"Hi {name}, your {service.lower()} on {when} is cancelled. We hope to see you another time."],

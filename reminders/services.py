@@ -6,6 +6,7 @@ rolls back and the message is still pending for the next sweep, and two workers 
 same row. Far-away messages are rows with a due time, swept every minute; never Celery ETAs.
 """
 
+import re
 import time as clock
 from collections.abc import Iterable
 from dataclasses import replace
@@ -17,7 +18,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Patient
+from bookings.models import Appointment, AppointmentStatus, IdentityCode, IntakeStatus, Patient
 from treatments.selectors import aftercare_plan
 
 from .channels import ChannelError, Outgoing, channel_for
@@ -96,6 +97,12 @@ def timeline_on_completed(*, appointment: Appointment, now: datetime, ended_at: 
     messages_plan(appointment=appointment, items=items)
 
 
+def identity_code_plan(*, appointment: Appointment, identity_code, now: datetime) -> None:
+    """The one-time code goes now, by email to the address on file (never to one a form gave)."""
+    item = Planned("identity-code", str(identity_code.pk), now, channel=MessageChannel.EMAIL)
+    messages_plan(appointment=appointment, items=[item])
+
+
 def channel_resolve(message: Message, patient: Patient) -> str | None:
     """The channel to use now: the one asked for, else the other, if the patient agreed and did not opt out."""
     email_ok = bool(patient.email) and patient.consent_email and not patient.opted_out_email
@@ -118,7 +125,7 @@ def quiet_until(moment: datetime, zone: ZoneInfo) -> datetime | None:
     return None
 
 
-def _why_not(message: Message) -> str:
+def _why_not(message: Message, now: datetime) -> str:
     """A reason the message should no longer go, checked at send time; empty when it should."""
     appointment = message.appointment
     if appointment is None:
@@ -127,7 +134,20 @@ def _why_not(message: Message) -> str:
         return f"The appointment is {appointment.get_status_display().lower()}"
     if message.kind == "intake" and appointment.intake_status != IntakeStatus.NOT_STARTED:
         return "Intake already done"
+    if message.kind == "identity-code":
+        if appointment.status not in LIVE:
+            return f"The appointment is {appointment.get_status_display().lower()}"
+        code = IdentityCode.objects.filter(pk=message.step, appointment=appointment).first()
+        if code is None or code.used_at is not None or now >= code.expires_at:
+            return "The code has expired or was used"
     return ""
+
+
+def _loggable(message: Message, text: str) -> str:
+    """What the message log keeps of a body: a one-time code is not kept."""
+    if message.kind == "identity-code":
+        return re.sub(r"\b\d{6}\b", "••••••", text)
+    return text
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -146,7 +166,7 @@ def message_send_next(*, now: datetime, email_connection=None) -> Message | None
         )
         if message is None:
             return None
-        reason = _why_not(message)
+        reason = _why_not(message, now)
         channel = channel_resolve(message, message.patient) if not reason else None
         if not reason and channel is None:
             reason = "The patient has no channel we may use (consent or opt-out)"
@@ -175,7 +195,8 @@ def message_send_next(*, now: datetime, email_connection=None) -> Message | None
                 message.state, message.due_at = MessageState.PENDING, now + _backoff(message.attempts)
         else:
             message.state, message.sent_at, message.sent_channel = MessageState.SENT, now, channel
-            message.provider_id, message.subject, message.body = provider_id[:100], subject[:200], text
+            message.provider_id, message.subject = provider_id[:100], subject[:200]
+            message.body = _loggable(message, text)
             message.last_error = ""
         message.save()
     return message

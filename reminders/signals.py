@@ -38,3 +38,9 @@ def on_cancelled(sender, appointment, **kwargs) -> None:
 def on_completed(sender, appointment, ended_at=None, now=None, **kwargs) -> None:
     services.timeline_on_completed(appointment=appointment, now=now or timezone.now(), ended_at=ended_at)
     _send_soon()
+
+
+@receiver(bookings.identity_code_requested, dispatch_uid="reminders.identity_code")
+def on_identity_code(sender, appointment, identity_code, **kwargs) -> None:
+    services.identity_code_plan(appointment=appointment, identity_code=identity_code, now=timezone.now())
+    _send_soon()

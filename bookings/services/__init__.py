@@ -24,6 +24,14 @@ from .hours import (
     working_hours_errors,
     working_hours_replace,
 )
+from .identity import (
+    CodeCheck,
+    CodeSent,
+    contact_proposal_decide,
+    contact_proposal_record,
+    identity_code_check,
+    identity_code_send,
+)
 from .patients import (
     appointment_intake_status_set,
     patient_contact_update,
@@ -44,6 +52,8 @@ __all__ = [
     "AppointmentsOrphaned",
     "BookingError",
     "BookingInvalid",
+    "CodeCheck",
+    "CodeSent",
     "HoursRow",
     "PatientDetails",
     "SlotUnavailable",
@@ -62,7 +72,11 @@ __all__ = [
     "appointment_reschedule",
     "appointments_outside_hours",
     "cancel_deadline",
+    "contact_proposal_decide",
+    "contact_proposal_record",
     "event_record",
+    "identity_code_check",
+    "identity_code_send",
     "patient_contact_update",
     "patient_match_or_create",
     "patient_opt_out",

@@ -16,7 +16,18 @@ from django.db import IntegrityError, transaction
 from treatments.models import Service, TreatmentArea
 
 from .. import signals
-from ..models import Appointment, AppointmentEvent, AppointmentStatus, EventKind, Location, Patient, Provider, Source
+from ..models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    ContactProposal,
+    EventKind,
+    Location,
+    NeedsCall,
+    Patient,
+    Provider,
+    Source,
+)
 from ..policy import booking_policy
 from ..selectors import patient_find, slot_check
 
@@ -47,6 +58,8 @@ class TooLateToReschedule(TooLateToChange):
 
 
 class TreatmentOnHold(BookingError):
+    """No longer raised online (the answer would tell a stranger about a patient): see needs_call."""
+
     code = "treatment_hold"
 
 
@@ -70,29 +83,30 @@ class PatientDetails:
     date_of_birth: date
 
 
-def patient_match_or_create(*, details: PatientDetails) -> Patient:
-    """The known patient with this email and date of birth, or a new one.
+def patient_match_or_create(*, details: PatientDetails) -> tuple[Patient, bool]:
+    """The known patient with this email and date of birth, or a new one; and whether it is new.
 
-    A match keeps its recorded name and contact details: an unauthenticated form does not
-    overwrite them (front desk edits them). Safe against two first bookings at once.
+    A match changes nothing of the record: email and date of birth are no proof of who is asking
+    (see services/identity.py). Safe against two first bookings at once (the loser matches).
     """
     patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
     if patient is not None:
-        return patient
+        return patient, False
     try:
         with transaction.atomic():
-            return Patient.objects.create(
+            created = Patient.objects.create(
                 first_name=details.first_name.strip(),
                 last_name=details.last_name.strip(),
                 email=details.email.strip(),
                 phone=details.phone,
                 date_of_birth=details.date_of_birth,
             )
+            return created, True
     except IntegrityError:
         patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
         if patient is None:
             raise
-        return patient
+        return patient, False
 
 
 def event_record(
@@ -165,8 +179,10 @@ def appointment_book(
 
     `provider` None means anyone offering the service who is free then (the least busy that
     day); `location` None means wherever the provider works at that time. Online bookings keep
-    the notice and refuse toxin treatments to patients on a treatment hold; front desk may
-    pass a shorter `min_notice`, never an overlap.
+    the notice; a toxin treatment for a patient on hold, or a returning-patients service for one
+    without a completed visit, is booked as a request marked `needs_call`. Front desk may pass a
+    shorter `min_notice`, never an overlap. An online booking that matched an existing patient is
+    not `identity_verified` (services/identity.py) and changes nothing of the patient's record.
     """
     if (patient is None) == (details is None):
         raise ValueError("Pass either patient or details.")
@@ -181,21 +197,24 @@ def appointment_book(
     _check_timing(start=start, now=now, min_notice=min_notice)
 
     with transaction.atomic():
+        # Front desk knows who it is talking to; a patient passed in (a waitlist offer opened from
+        # the email on file) is theirs. Online, only a patient this booking created is proven.
+        verified = True
         if patient is None:
-            patient = patient_match_or_create(details=details)
+            patient, created = patient_match_or_create(details=details)
+            verified = created or not online
+        # Online, the answer must not tell a stranger anything about a patient (whether they exist,
+        # whether they are on hold): a treatment the clinic must talk about first is taken as a
+        # request and front desk calls. Booking is not treating: treatment still needs cleared screening.
+        needs_call = ""
         if online and service.is_toxin_treatment and patient.treatment_hold:
-            raise TreatmentOnHold(
-                "We'd like to speak with you before booking this treatment. "
-                f"Please call us on {settings.CLINIC_PHONE}; a consultation can still be booked online."
-            )
-        if (
+            needs_call = NeedsCall.HOLD
+        elif (
             online
             and not service.new_patients_online
             and not patient.appointments.filter(status=AppointmentStatus.COMPLETED).exists()
         ):
-            raise BookingInvalid(
-                {"service": [f"{service.name} is for returning patients. New patients start with a consultation."]}
-            )
+            needs_call = NeedsCall.NOT_RETURNING
         for slot in _free_candidates(service=service, start=start, location=location, provider=provider, online=online):
             try:
                 with transaction.atomic():
@@ -210,6 +229,8 @@ def appointment_book(
                         busy_until=slot.end + service.buffer_after,
                         source=source,
                         booked_by=booked_by,
+                        identity_verified=verified,
+                        needs_call=needs_call,
                     )
             except IntegrityError as exc:
                 if _is_exclusion_violation(exc):
@@ -221,6 +242,13 @@ def appointment_book(
         area_list = list(areas)
         if area_list:
             appointment.areas.set(area_list)
+        if not verified:
+            # What the booking said about the person, for front desk; the record stays as it is.
+            ContactProposal.objects.create(
+                patient=patient, appointment=appointment, first_name=details.first_name.strip(),
+                last_name=details.last_name.strip(), email=details.email.strip(), phone=details.phone,
+                created_at=now, updated_at=now,
+            )  # fmt: skip
         event_record(appointment, EventKind.BOOKED, at=now, actor=booked_by, note=Source(source).label)
         signals.appointment_booked.send(sender=Appointment, appointment=appointment)
     return appointment

@@ -6,15 +6,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ..forms import (
     PatientContactForm,
     WaitlistForm,
 )
-from ..models import Patient, Source, WaitlistEntry
+from ..models import ContactProposal, Patient, ProposalStatus, Source, WaitlistEntry
 from ..schedules import patient_record, patients_search, waitlist_open
 from ..services import (
     BookingInvalid,
+    contact_proposal_decide,
     waitlist_add,
     waitlist_remove,
 )
@@ -40,11 +42,33 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.save()
             messages.success(request, "Contact details saved.")
             return redirect("bookings:staff-patient", pk=patient.pk)
+    proposals = [
+        proposal
+        for proposal in patient.contact_proposals.filter(status=ProposalStatus.PENDING).select_related("appointment")
+        if proposal.changes()
+    ]
     return render(
         request,
         "bookings/staff/patient.html",
-        {"patient": patient, "form": form, "record": patient_record(patient=patient, now=timezone.now())},
+        {
+            "patient": patient,
+            "form": form,
+            "record": patient_record(patient=patient, now=timezone.now()),
+            "proposals": proposals,
+        },
     )
+
+
+@require_POST
+@staff_required
+def contact_proposal_decide_view(request: HttpRequest, pk: int, proposal_pk: int) -> HttpResponse:
+    """Details given through an unproven booking link: front desk calls the number on file, then decides."""
+    require(request, "bookings.change_patient")
+    proposal = get_object_or_404(ContactProposal, pk=proposal_pk, patient_id=pk)
+    accept = request.POST.get("decision") == "accept"
+    contact_proposal_decide(proposal=proposal, accept=accept, actor=request.user, now=timezone.now())
+    messages.success(request, "Details updated." if accept else "Proposed details dismissed.")
+    return redirect("bookings:staff-patient", pk=pk)
 
 
 # The waitlist

@@ -178,7 +178,7 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and patient_form.is_valid():
         data = patient_form.cleaned_data
         with transaction.atomic():
-            patient = patient_match_or_create(
+            patient, _created = patient_match_or_create(
                 details=PatientDetails(
                     data["first_name"], data["last_name"], data["email"], data["phone"], data["date_of_birth"]
                 )
@@ -190,7 +190,8 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
                     form.add_error(field if field in form.fields else None, errors)
                 transaction.set_rollback(True)
             else:
-                return render(request, "bookings/waitlist_joined.html", {"email": patient.email})
+                # The address as typed: a matched record's own is not shown to whoever typed it.
+                return render(request, "bookings/waitlist_joined.html", {"email": data["email"]})
     return render(request, "bookings/waitlist_join.html", {"form": form, "patient_form": patient_form})
 
 

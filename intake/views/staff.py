@@ -17,7 +17,7 @@ from bookings.models import Appointment, Patient
 from bookings.views.access import require, staff_required
 
 from ..forms import DecisionForm
-from ..models import AccessLog, Consent, FollowUp
+from ..models import AccessLog, Consent, FollowUp, MedicalHistory
 from ..screening import rule_for
 from ..selectors import goals_in_words, history_diff, recently_reviewed, review_queue, urgent_follow_ups
 from ..services import (
@@ -51,7 +51,14 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         Appointment.objects.select_related("patient", "service", "provider__user", "location"), reference=reference
     )
     patient = appointment.patient
-    histories = list(patient.medical_histories.prefetch_related("hits")[:2])
+    # The patient's own histories; a submission through an unproven link is shown apart, labelled.
+    histories = list(patient.medical_histories.filter(unverified=False).prefetch_related("hits")[:2])
+    unverified = (
+        MedicalHistory.objects.filter(appointment=appointment, unverified=True)
+        .prefetch_related("hits")
+        .order_by("-version")
+        .first()
+    )
     current = histories[0] if histories else None
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -65,7 +72,13 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             return redirect("intake:queue")
     if current is not None:
         access_log_record(request=request, patient=patient, what="medical history", object_id=current.pk)
+    if unverified is not None:
+        access_log_record(request=request, patient=patient, what="medical history", object_id=unverified.pk)
     text = consent_text_for(appointment.service)
+    if appointment.identity_verified:
+        consent = consent_current(patient, text) if text else None
+    else:
+        consent = Consent.objects.filter(appointment=appointment, text=text).first() if text else None
     return render(
         request,
         "intake/staff/review.html",
@@ -77,7 +90,10 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "diff": history_diff(histories[1], current) if len(histories) > 1 else [],
             "rows": current and history_diff(None, current),
             "goals": goals_in_words(current.goals) if current else None,
-            "consent": consent_current(patient, text) if text else None,
+            "consent": consent,
+            "unverified": unverified,
+            "unverified_hits": [(hit, rule_for(hit.code)) for hit in unverified.hits.all()] if unverified else [],
+            "unverified_rows": unverified and history_diff(None, unverified),
             "consent_text": text,
             "decisions": appointment.screening_decisions.select_related("decided_by"),
             "form": form,

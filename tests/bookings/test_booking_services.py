@@ -6,13 +6,12 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from bookings import signals
-from bookings.models import Appointment, AppointmentStatus, Patient, Source
+from bookings.models import Appointment, AppointmentStatus, NeedsCall, Patient, Source
 from bookings.services import (
     BookingInvalid,
     PatientDetails,
     SlotUnavailable,
     TooLateToChange,
-    TreatmentOnHold,
     appointment_book,
     appointment_cancel,
     appointment_reschedule,
@@ -144,25 +143,26 @@ def test_notice_and_horizon(clinic, settings):
     assert "3 days ahead" in far.value.errors["start"][0]
 
 
-def test_treatment_hold_refuses_online_toxin_treatment_but_not_a_consultation(clinic):
+def test_an_online_toxin_booking_for_a_patient_on_hold_is_a_request_front_desk_calls_about(clinic):
     toxin = ServiceFactory(is_toxin_treatment=True, new_patients_online=True, duration_minutes=30)
     clinic.provider.services.add(toxin)
     patient = PatientFactory(treatment_hold=True, treatment_hold_reason="Screening: absolute")
     details = PatientDetails("X", "Y", patient.email, "+19415550100", patient.date_of_birth)
-    with pytest.raises(TreatmentOnHold):
-        online(toxin, at(MONDAY, 10), details=details)
-    assert online(clinic.service, at(MONDAY, 10), details=details).patient == patient
-    assert not Appointment.objects.filter(service=toxin).exists()
+    request = online(toxin, at(MONDAY, 10), details=details)
+    assert (request.patient, request.needs_call, request.identity_verified) == (patient, NeedsCall.HOLD, False)
+    consultation = online(clinic.service, at(MONDAY, 11), details=details)
+    assert consultation.needs_call == ""
+    patient.refresh_from_db()
+    assert (patient.first_name, patient.phone) != ("X", "+19415550100")  # a match changes nothing of the record
 
 
-def test_new_patients_start_with_a_consultation(clinic):
+def test_a_returning_patients_service_booked_by_a_new_patient_is_a_request_to_call(clinic):
     toxin = ServiceFactory(is_toxin_treatment=True, new_patients_online=False, duration_minutes=30)
     clinic.provider.services.add(toxin)
-    with pytest.raises(BookingInvalid) as refused:
-        online(toxin, at(MONDAY, 10))
-    assert "New patients start with a consultation" in refused.value.errors["service"][0]
+    first = online(toxin, at(MONDAY, 10))
+    assert first.needs_call == NeedsCall.NOT_RETURNING and first.identity_verified  # created by this booking
     Appointment.objects.filter(pk=online(clinic.service, at(MONDAY, 9)).pk).update(status=AppointmentStatus.COMPLETED)
-    assert online(toxin, at(MONDAY, 11)).service == toxin
+    assert online(toxin, at(MONDAY, 11)).needs_call == ""
 
 
 def test_a_provider_who_does_not_offer_the_service_is_a_field_error(clinic):

@@ -12,7 +12,7 @@ from intake.models import AccessLog, MedicalHistory
 from intake.selectors import history_visible_to_link
 from medspa.roles import INJECTOR
 from tests.html_forms import form_data
-from tests.intake.conftest import all_no, png_bytes, png_data_url
+from tests.intake.conftest import all_no, png_bytes, png_data_url, verify_by_code
 from tests.intake.test_intake_flow import step_url
 
 pytestmark = pytest.mark.django_db
@@ -159,20 +159,21 @@ def test_after_check_in_the_answers_are_read_only_for_the_patient(client, submit
     assert url not in page and "Tell your injector at your visit" in page
 
 
-def test_an_unverified_link_shows_only_what_was_sent_through_it(client, booked, consent_text, monkeypatch):
+def test_an_unverified_link_shows_only_what_was_sent_through_it(client, booked, consent_text):
     first, first_token = booked()
     second, second_token = booked(hour=11)
     assert first.patient_id == second.patient_id  # the same email and date of birth
+    assert first.identity_verified and not second.identity_verified  # the second matched a record online
     submit(client, second_token, {**all_no(), "bleeding": "yes", "bleeding.medicines": "Fish oil"})
     submit(client, first_token, {**all_no(), "bleeding": "yes", "bleeding.medicines": "Warfarin"})
-    # Verified (every appointment, for now): the link shows the patient's current answers.
-    assert "Warfarin" in client.get(reverse("intake:done", args=[second_token])).content.decode()
-    monkeypatch.setattr(Appointment, "identity_verified", False, raising=False)
     assert history_visible_to_link(second).answers["bleeding.medicines"] == "Fish oil"
     page = client.get(reverse("intake:done", args=[second_token])).content.decode()
     assert "Fish oil" in page and "Warfarin" not in page
     correct = client.get(reverse("intake:correct", args=[second_token])).content.decode()
     assert 'value="Fish oil"' in correct and "Warfarin" not in correct
+    # Once the code sent to the email on file is entered, the link shows the patient's own answers.
+    verify_by_code(client, second, second_token)
+    assert "Warfarin" in client.get(reverse("intake:done", args=[second_token])).content.decode()
 
 
 # The injector's side

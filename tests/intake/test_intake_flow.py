@@ -14,7 +14,7 @@ from intake.models import Consent, ConsentText, ImmutableError, IntakeDraft, Med
 from intake.selectors import history_diff
 from tests.bookings.conftest import at, next_weekday
 from tests.factories import ServiceFactory
-from tests.intake.conftest import all_no, png_data_url
+from tests.intake.conftest import all_no, png_data_url, verify_by_code
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +92,7 @@ def test_no_hits_completes_intake(client, booked):
     assert (history.version, history.goals["stronger_side"]) == (1, "left")
 
 
-def test_an_absolute_hit_flags_holds_and_refuses_online_toxin_booking(client, booked, clinic):
+def test_an_absolute_hit_flags_holds_and_an_online_toxin_booking_becomes_a_request_to_call(client, booked, clinic):
     appointment, token = booked()
     done = complete(client, token, history_post(**{"toxin-reaction": "yes", "toxin-reaction.reaction": "Rash"}))
     assert "the clinic will call you" in done.content.decode()
@@ -104,11 +104,14 @@ def test_an_absolute_hit_flags_holds_and_refuses_online_toxin_booking(client, bo
     body = {"start": at(next_weekday(2), 10).isoformat(), "accept_policy": True,
             "patient": {"first_name": "Ada", "last_name": "Park", "email": "ada@example.com",
                         "phone": "+19415550199", "date_of_birth": "1990-05-06"}}  # fmt: skip
-    refused = client.post("/api/v1/bookings", json.dumps({**body, "service": "toxin"}), content_type="application/json")
-    assert refused.status_code == 409 and refused.json()["error"] == "treatment_hold"
-    consult = client.post("/api/v1/bookings", json.dumps({**body, "service": "consult"}),
+    request = client.post("/api/v1/bookings", json.dumps({**body, "service": "toxin"}), content_type="application/json")
+    assert request.status_code == 201  # the same answer anyone gets: the hold is not told to a stranger
+    assert Appointment.objects.get(reference=request.json()["reference"]).needs_call == "hold"
+    consult = client.post("/api/v1/bookings", json.dumps({**body, "service": "consult",
+                                                          "start": at(next_weekday(3), 10).isoformat()}),
                           content_type="application/json")  # fmt: skip
     assert consult.status_code == 201
+    assert Appointment.objects.get(reference=consult.json()["reference"]).needs_call == ""
 
 
 def test_a_review_hit_flags_without_a_hold(client, booked):
@@ -138,7 +141,9 @@ def test_a_treatment_here_under_90_days_ago_is_flagged_from_our_own_records(clie
 def test_a_returning_patient_confirms_nothing_changed_or_edits_and_each_version_is_kept(client, booked):
     _, first_token = booked()
     complete(client, first_token)
-    _second, second_token = booked(hour=11, weeks=1)
+    second, second_token = booked(hour=11, weeks=1)
+    assert "Nothing has changed" not in client.get(step_url(second_token, "history")).content.decode()
+    verify_by_code(client, second, second_token)
     page = client.get(step_url(second_token, "history")).content.decode()
     assert "Nothing has changed" in page
     client.post(step_url(second_token, "contact"), {"email": "ada@example.com", "phone": "9415550199"})
@@ -146,7 +151,8 @@ def test_a_returning_patient_confirms_nothing_changed_or_edits_and_each_version_
     assert confirmed["Location"] == step_url(second_token, "goals")
     client.post(step_url(second_token, "goals"), {})
     client.post(step_url(second_token, "consent"), {})  # already signed this text: nothing to sign
-    _third, third_token = booked(hour=13, weeks=2)
+    third, third_token = booked(hour=13, weeks=2)
+    verify_by_code(client, third, third_token)
     complete(client, third_token, history_post(bleeding="yes", **{"bleeding.medicines": "Aspirin"}))
     versions = list(MedicalHistory.objects.order_by("version"))
     assert [(v.version, v.confirmed_unchanged) for v in versions] == [(1, False), (2, True), (3, False)]
@@ -188,7 +194,8 @@ def test_a_signed_consent_is_immutable_and_a_new_text_needs_a_new_signature(clie
     with pytest.raises(ImmutableError):
         consent.delete()
     ConsentText.objects.create(service=consent_text.service, version=2, title="Consent v2", body="New wording.")
-    _, second_token = booked(hour=11, weeks=1)
+    second, second_token = booked(hour=11, weeks=1)
+    verify_by_code(client, second, second_token)
     client.post(step_url(second_token, "contact"), {"email": "ada@example.com", "phone": "9415550199"})
     client.post(step_url(second_token, "history"), {"unchanged": "1"})
     client.post(step_url(second_token, "goals"), {})
@@ -207,7 +214,8 @@ def test_contact_corrections_reach_the_patient_record(client, booked):
     client.post(step_url(token, "contact"), {"email": "ada.new@example.com", "phone": "(941) 555-0123"})
     appointment.patient.refresh_from_db()
     assert appointment.patient.phone == "+19415550199"  # submitted already: the form is closed
-    _, token2 = booked(hour=11, weeks=1)
+    second, token2 = booked(hour=11, weeks=1)
+    verify_by_code(client, second, token2)
     client.post(step_url(token2, "contact"), {"email": "ada.new@example.com", "phone": "(941) 555-0123"})
     client.post(step_url(token2, "history"), {"unchanged": "1"})
     client.post(step_url(token2, "goals"), {})
