@@ -100,8 +100,9 @@ def test_site_url_follows_the_port_make_run_serves_on():
 
 def test_site_url_defaults_to_port_8000_and_an_explicit_one_wins():
     clean = {k: v for k, v in os.environ.items() if k != "PORT"}
+    show = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
     result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"],
+        [sys.executable, "-c", show],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "medspa.settings", "DJANGO_DEBUG": "1"},
         capture_output=True,

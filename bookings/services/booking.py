@@ -186,7 +186,7 @@ def appointment_book(
         if online and service.is_toxin_treatment and patient.treatment_hold:
             raise TreatmentOnHold(
                 "We'd like to speak with you before booking this treatment. "
-                f"Please call us on {settings.CLINIC_PHONE}; a consultation can still be booked online."
+                f"Please call us on {_phone(location)}; a consultation can still be booked online."
             )
         if (
             online
@@ -249,11 +249,12 @@ def appointment_cancel(
         if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
             raise BookingError(f"A {appointment.get_status_display().lower()} appointment can't be cancelled.")
         if by_patient and now >= cancel_deadline(appointment):
-            raise TooLateToChange(_too_late_message("cancel"))
+            raise TooLateToChange(_too_late_message("cancel", appointment.location))
         appointment.status = AppointmentStatus.CANCELLED
         appointment.cancelled_at = now
         appointment.cancellation_reason = reason or ("Cancelled by the patient online" if by_patient else "")
-        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
+        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
         event_record(appointment, EventKind.CANCELLED, at=now, actor=actor, note=appointment.cancellation_reason)
         signals.appointment_cancelled.send(sender=Appointment, appointment=appointment)
         _offer_freed_time_on_commit(appointment.provider_id, appointment.location_id, appointment.start)
@@ -268,11 +269,16 @@ def _offer_freed_time_on_commit(provider_id: int, location_id: int, start: datet
     )
 
 
-def _too_late_message(verb: str) -> str:
+def _phone(location: Location | None) -> str:
+    """The number to call about a booking: its location's when known, else the clinic's."""
+    return location.contact_phone if location is not None else settings.CLINIC_PHONE
+
+
+def _too_late_message(verb: str, location: Location) -> str:
     hours = booking_policy().cancel_window.total_seconds() / 3600
     return (
         f"Appointments can be changed online up to {hours:g} hours before they start. "
-        f"To {verb} now, please call us on {settings.CLINIC_PHONE}."
+        f"To {verb} now, please call us on {_phone(location)}."
     )
 
 
@@ -296,7 +302,7 @@ def appointment_reschedule(
         if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
             raise BookingError(f"A {appointment.get_status_display().lower()} appointment can't be moved.")
         if by_patient and now >= cancel_deadline(appointment):
-            raise TooLateToReschedule(_too_late_message("reschedule"))
+            raise TooLateToReschedule(_too_late_message("reschedule", appointment.location))
         service = appointment.service
         target = provider or appointment.provider
         if not target.services.filter(pk=service.pk).exists():
@@ -317,6 +323,7 @@ def appointment_reschedule(
         appointment.start, appointment.end = slot.start, slot.end
         appointment.busy_from = slot.start - service.buffer_before
         appointment.busy_until = slot.end + service.buffer_after
+        appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
         try:
             with transaction.atomic():
                 appointment.save()
