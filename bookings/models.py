@@ -142,6 +142,13 @@ class PreferredChannel(models.TextChoices):
     SMS = "sms", "Text message"
 
 
+# The texting opt-in's wording, shown beside an unticked box wherever a patient may agree to texts.
+SMS_CONSENT_TEXT = (
+    "Text me appointment reminders and aftercare at this number. "
+    "Message and data rates may apply. Reply STOP to opt out."
+)
+
+
 class Patient(models.Model):
     """A patient, matched on email and date of birth for online bookings."""
 

@@ -12,11 +12,22 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from treatments.models import Service, TreatmentArea
 
 from .. import signals
-from ..models import Appointment, AppointmentEvent, AppointmentStatus, EventKind, Location, Patient, Provider, Source
+from ..models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    EventKind,
+    Location,
+    Patient,
+    PreferredChannel,
+    Provider,
+    Source,
+)
 from ..policy import booking_policy
 from ..selectors import patient_find, slot_check
 
@@ -68,17 +79,24 @@ class PatientDetails:
     email: str
     phone: str
     date_of_birth: date
+    # The texting opt-in and channel ticked on the form: kept for a patient the booking creates
+    # only. A match keeps what is on file (an unauthenticated form proves nothing).
+    sms_consent: bool = False
+    preferred_channel: str = PreferredChannel.EMAIL
 
 
-def patient_match_or_create(*, details: PatientDetails) -> Patient:
+def patient_match_or_create(*, details: PatientDetails, now: datetime | None = None, source: str = "") -> Patient:
     """The known patient with this email and date of birth, or a new one.
 
-    A match keeps its recorded name and contact details: an unauthenticated form does not
-    overwrite them (front desk edits them). Safe against two first bookings at once.
+    A match keeps its recorded name, contact details, consents and channel: an unauthenticated
+    form does not overwrite them (front desk edits them). Safe against two first bookings at once.
+    A new patient who ticked the texting opt-in has it kept with the time and `source` ("Online
+    booking"); texts are their channel only with that consent.
     """
     patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
     if patient is not None:
         return patient
+    sms = bool(details.sms_consent)
     try:
         with transaction.atomic():
             return Patient.objects.create(
@@ -87,6 +105,14 @@ def patient_match_or_create(*, details: PatientDetails) -> Patient:
                 email=details.email.strip(),
                 phone=details.phone,
                 date_of_birth=details.date_of_birth,
+                consent_sms=sms,
+                consent_sms_at=(now or timezone.now()) if sms else None,
+                consent_sms_source=source[:40] if sms else "",
+                preferred_channel=(
+                    PreferredChannel.SMS
+                    if sms and details.preferred_channel == PreferredChannel.SMS
+                    else PreferredChannel.EMAIL
+                ),
             )
     except IntegrityError:
         patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
@@ -182,7 +208,7 @@ def appointment_book(
 
     with transaction.atomic():
         if patient is None:
-            patient = patient_match_or_create(details=details)
+            patient = patient_match_or_create(details=details, now=now, source=f"{Source(source).label} booking")
         if online and service.is_toxin_treatment and patient.treatment_hold:
             raise TreatmentOnHold(
                 "We'd like to speak with you before booking this treatment. "

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from bookings.models import Appointment
 from bookings.services import patient_contact_update
+from medspa.context_processors import clinic_location_set
 from medspa.http import client_ip
 
 from ..forms import ConsentForm, ContactForm, FollowUpForm, GoalsForm, HistoryForm
@@ -31,12 +32,15 @@ def _appointment(request: HttpRequest, token: str, *, follow_up: bool = False) -
     """The token's appointment, or the page that says the link is wrong or over (and shows nothing)."""
     try:
         if follow_up:
-            return appointment_for_follow_up(token, now=timezone.now())
-        return appointment_from_token(token, now=timezone.now())
+            appointment = appointment_for_follow_up(token, now=timezone.now())
+        else:
+            appointment = appointment_from_token(token, now=timezone.now())
     except ManageLinkInvalid as exc:
         raise Http404("No such link") from exc
     except ManageLinkExpired:
         return render(request, "intake/link_expired.html", status=410)
+    clinic_location_set(request, appointment.location)  # the pages give its location's phone
+    return appointment
 
 
 def _submitted(appointment: Appointment) -> MedicalHistory | None:
