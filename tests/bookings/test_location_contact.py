@@ -3,13 +3,14 @@ and phone (the clinic's number only when the location has none), and times in it
 
 import json
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from unittest import mock
 
 import pytest
 from django.utils import timezone
 
 from bookings.models import SMS_CONSENT_TEXT, Patient, Source
-from bookings.services import PatientDetails, TreatmentOnHold, TooLateToChange, appointment_book, appointment_cancel
+from bookings.services import PatientDetails, TooLateToChange, TreatmentOnHold, appointment_book, appointment_cancel
 from bookings.tokens import manage_path, manage_token
 from tests.bookings.conftest import NEW_YORK, PHOENIX, next_weekday, week_hours
 from tests.factories import LocationFactory, ProviderFactory, ServiceFactory
@@ -31,7 +32,7 @@ def scottsdale(db, settings):
     provider = ProviderFactory(services=[service])
     week_hours(provider, location)
     timezone.activate(NEW_YORK)  # the server's zone is two hours off Phoenix's in winter
-    yield location, service
+    yield SimpleNamespace(location=location, service=service)
     timezone.deactivate()
 
 
@@ -49,8 +50,7 @@ def _book(service, location=None, **kwargs):
 
 
 def test_the_manage_page_gives_the_locations_phone_and_address_and_its_local_time(client, scottsdale):
-    location, service = scottsdale
-    appointment = _book(service)
+    appointment = _book(scottsdale.service)
     html = client.get(manage_path(appointment)).content.decode()
     assert SCOTTSDALE_PHONE in html and "7014 E Camelback Rd" in html
     assert GROUP_PHONE not in html  # not in the text, the header or the footer
@@ -59,8 +59,7 @@ def test_the_manage_page_gives_the_locations_phone_and_address_and_its_local_tim
 
 
 def test_inside_the_window_the_page_and_the_refusal_give_the_locations_phone(client, scottsdale):
-    location, service = scottsdale
-    appointment = _book(service)
+    appointment = _book(scottsdale.service)
     late = appointment.start - timedelta(hours=2)
     with mock.patch("django.utils.timezone.now", return_value=late):
         html = client.get(manage_path(appointment)).content.decode()
@@ -72,17 +71,15 @@ def test_inside_the_window_the_page_and_the_refusal_give_the_locations_phone(cli
 
 
 def test_a_location_without_its_own_phone_gives_the_clinics(client, scottsdale):
-    location, service = scottsdale
-    location.phone = ""
-    location.save()
-    appointment = _book(service)
+    scottsdale.location.phone = ""
+    scottsdale.location.save()
+    appointment = _book(scottsdale.service)
     html = client.get(manage_path(appointment)).content.decode()
     assert GROUP_PHONE in html and SCOTTSDALE_PHONE not in html
 
 
 def test_the_intake_pages_give_the_locations_phone(client, scottsdale):
-    location, service = scottsdale
-    appointment = _book(service)
+    appointment = _book(scottsdale.service)
     response = client.get(f"/intake/{manage_token(appointment)}/", follow=True)
     html = response.content.decode()
     assert response.status_code == 200 and "Not right? Call us on" in html
@@ -90,15 +87,14 @@ def test_the_intake_pages_give_the_locations_phone(client, scottsdale):
 
 
 def test_a_patient_on_hold_is_told_to_call_the_location_they_chose(scottsdale):
-    location, service = scottsdale
     treatment = ServiceFactory(slug="tox", name="Frown lines", kind=ServiceKind.TREATMENT, is_toxin_treatment=True,
                                duration_minutes=30, buffer_before_minutes=0, buffer_after_minutes=0,
                                new_patients_online=True)  # fmt: skip
-    location.working_hours.first().provider.services.add(treatment)
+    scottsdale.location.working_hours.first().provider.services.add(treatment)
     Patient.objects.create(first_name="Ada", last_name="Park", email="ada@example.com", phone="+14805550199",
                            date_of_birth=date(1990, 5, 6), treatment_hold=True)  # fmt: skip
     with pytest.raises(TreatmentOnHold, match=r"\+1 480 555 0177"):
-        _book(treatment, location=location)
+        _book(treatment, location=scottsdale.location)
 
 
 def _config(html: str) -> dict:
@@ -108,7 +104,6 @@ def _config(html: str) -> dict:
 
 
 def test_the_book_page_offers_an_unticked_texting_opt_in_and_the_locations_phone(client, scottsdale):
-    location, service = scottsdale
     ServiceFactory(slug="tox", name="Frown lines", kind=ServiceKind.TREATMENT, new_patients_online=False,
                    bookable_online=True)  # fmt: skip
     html = client.get("/book/").content.decode()
