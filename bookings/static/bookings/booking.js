@@ -231,7 +231,7 @@ function newPatientNote(choices, consultation) {
   const button = document.createElement("button");
   button.type = "button";
   button.className = "btn btn-link btn-sm p-0 align-baseline";
-  button.textContent = `Book a ${consultation.name.toLowerCase()} first`;
+  button.textContent = `Start with a ${consultation.name.toLowerCase()}`;
   button.addEventListener("click", () => {
     const input = choices.querySelector(`input[value="${consultation.slug}"]`);
     input.checked = true;
