@@ -1,18 +1,19 @@
 """Booking endpoints of the public API (DESIGN.md, Public JSON API v1)."""
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
 
 from treatments.models import Service, TreatmentArea
 
 from .forms import normalise_phone
-from .models import Appointment, Location, Provider, Source
+from .models import SMS_CONSENT_TEXT, Appointment, Location, Provider, Source
 from .selectors import locations_active, providers_for, slots_available
 from .services import (
     BookingError,
@@ -76,6 +77,25 @@ class PatientIn(Strict):
     email: str = Field(max_length=254)
     phone: str = Field(max_length=32)
     date_of_birth: date
+    sms_consent: StrictBool = Field(
+        False,
+        description=(
+            "The patient ticked an unticked box worded: " + SMS_CONSENT_TEXT + " Kept, with the time and "
+            "'Online booking' as its source, for a patient this booking creates; a booking that matches a "
+            "patient already on file (email and date of birth) leaves their consent and channel as they are."
+        ),
+    )
+    preferred_channel: Literal["email", "sms"] = Field(
+        "email",
+        description="How reminders and aftercare are sent. 'sms' needs sms_consent. Same rule as sms_consent.",
+    )
+
+    @field_validator("preferred_channel")
+    @classmethod
+    def _texts_need_consent(cls, value: str, info: ValidationInfo) -> str:
+        if value == "sms" and not info.data.get("sms_consent"):
+            raise ValueError("To get texts, tick the box agreeing to text messages, or choose email.")
+        return value
 
     @field_validator("email")
     @classmethod

@@ -27,7 +27,7 @@ def waitlist_offer_send(*, entry_id: int) -> bool:
             "entry": entry,
             "start": start,
             "clinic_name": settings.CLINIC_NAME,
-            "clinic_phone": settings.CLINIC_PHONE,
+            "clinic_phone": entry.offered_location.contact_phone,
             "offer_url": settings.SITE_URL + reverse("bookings:waitlist-offer", args=[waitlist_offer_token(entry)]),
         }
         when = dateformat.format(start, r"D M j \a\t g:i A T")

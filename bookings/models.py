@@ -49,6 +49,11 @@ class Location(models.Model):
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    @property
+    def contact_phone(self) -> str:
+        """The number patients of this location call: its own, else the clinic's."""
+        return self.phone or settings.CLINIC_PHONE
+
 
 class Provider(models.Model):
     """A staff member who sees patients."""
@@ -137,6 +142,13 @@ class PreferredChannel(models.TextChoices):
     SMS = "sms", "Text message"
 
 
+# The texting opt-in's wording, shown beside an unticked box wherever a patient may agree to texts.
+SMS_CONSENT_TEXT = (
+    "Text me appointment reminders and aftercare at this number. "
+    "Message and data rates may apply. Reply STOP to opt out."
+)
+
+
 class Patient(models.Model):
     """A patient, matched on email and date of birth for online bookings."""
 
@@ -148,6 +160,11 @@ class Patient(models.Model):
     preferred_channel = models.CharField(max_length=8, choices=PreferredChannel.choices, default=PreferredChannel.EMAIL)
     consent_email = models.BooleanField(default=True, help_text="Agreed to appointment and aftercare email.")
     consent_sms = models.BooleanField(default=False, help_text="Agreed to text messages.")
+    # When and where the patient ticked the texting opt-in (the wording is on the booking page).
+    consent_sms_at = models.DateTimeField(null=True, blank=True)
+    consent_sms_source = models.CharField(
+        max_length=40, blank=True, help_text="Where the patient agreed to texts, e.g. online booking."
+    )
     opted_out_email = models.BooleanField(default=False, help_text="Asked for no more email (by a message's link).")
     opted_out_sms = models.BooleanField(default=False, help_text="Asked for no more texts (link, or STOP).")
     treatment_hold = models.BooleanField(
@@ -251,6 +268,9 @@ class Appointment(models.Model):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(max_length=200, blank=True)
+    # The calendar file's SEQUENCE: raised by every move and the cancel, so the patient's calendar
+    # replaces the event it already holds (same UID) instead of keeping the old time.
+    ics_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,17 +4,34 @@ from django.conf import settings
 from django.http import HttpRequest
 
 
-def clinic(request: HttpRequest) -> dict[str, Any]:
-    """The clinic's name and contact details, for every page's header and footer."""
-    phone = settings.CLINIC_PHONE
+def phone_href(phone: str) -> str:
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+def clinic_details(location=None) -> dict[str, Any]:
+    """The clinic's name and contact details; a location's own phone and address when given."""
+    phone = location.contact_phone if location is not None else settings.CLINIC_PHONE
     return {
-        "clinic": {
-            "name": settings.CLINIC_NAME,
-            "phone": phone,
-            "phone_href": "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+"),
-            "email": settings.CLINIC_EMAIL,
-        }
+        "name": settings.CLINIC_NAME,
+        "phone": phone,
+        "phone_href": phone_href(phone),
+        "email": settings.CLINIC_EMAIL,
+        "location": location,
     }
+
+
+def clinic_location_set(request: HttpRequest, location) -> None:
+    """A page about one appointment: its header, footer and text give that location's phone."""
+    request.clinic_location = location
+
+
+def clinic(request: HttpRequest) -> dict[str, Any]:
+    """The clinic's name and contact details, for every page's header and footer.
+
+    A page about an appointment names its location first (clinic_location_set), so a patient of
+    the Scottsdale clinic is given Scottsdale's number, not the group's.
+    """
+    return {"clinic": clinic_details(getattr(request, "clinic_location", None))}
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:

@@ -38,8 +38,10 @@ CLINIC_NAME = env.str("CLINIC_NAME", default="Still Water Aesthetics")
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+1 941 555 0142")
 CLINIC_EMAIL = env.str("CLINIC_EMAIL", default="hello@stillwater.example")
-# Absolute links in emails and calendar files start with this.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Absolute links in emails and calendar files start with this. Without it, the address `make run`
+# serves on: the same PORT (scripts/run.sh exports it to the web server and the worker alike).
+PORT = env.int("PORT", default=8000)
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 try:
     ZoneInfo(CLINIC_TIME_ZONE)
 except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -15,6 +15,7 @@ from bookings.calendar import appointment_ics
 from bookings.models import IdentityCode
 from bookings.tokens import identity_code_value, manage_token
 from intake.tokens import follow_up_token
+from medspa.context_processors import phone_href
 from treatments.selectors import aftercare_plan
 
 from .models import Message
@@ -27,6 +28,7 @@ class Content:
     paragraphs: list[str]
     links: list[tuple[str, str]] = field(default_factory=list)  # (label, absolute url)
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
+    sms: str = ""  # the text message's words, when shorter than the subject is not enough
 
 
 PRE_CARE = [
@@ -43,7 +45,21 @@ def _url(path: str) -> str:
 
 
 def _when(moment, zone) -> str:
+    """'Monday, March 15 at 9:00 AM MST': always with the location's zone label."""
     return dateformat.format(moment.astimezone(zone), r"l, F j \a\t g:i A T")
+
+
+def _short(moment, zone) -> str:
+    return dateformat.format(moment.astimezone(zone), r"D M j \a\t g:i A T")
+
+
+def _ics(appointment, method: str) -> tuple[str, bytes, str]:
+    """The calendar file, sent as an iTIP method so the patient's calendar adds, moves or removes the event."""
+    return (
+        f"appointment-{appointment.reference}.ics",
+        appointment_ics(appointment, method=method),
+        f"text/calendar; method={method}",
+    )
 
 
 def content_for(message: Message) -> Content:
@@ -58,17 +74,18 @@ def content_for(message: Message) -> Content:
     manage = _url(reverse("bookings:manage", args=[token]))
     intake = _url(reverse("intake:start", args=[token]))
     service = appointment.service.name
-    where = f"{appointment.location.name}, {appointment.location.address}"
+    location = appointment.location
+    where = f"{location.name}: {location.address}. Questions? Call {location.contact_phone}."
+    short = _short(appointment.start, zone)
 
     if message.kind == "confirmation":
-        short = dateformat.format(appointment.start.astimezone(zone), r"D M j \a\t g:i A T")
         return Content(
             f"Booked: {service}, {short}",
             [f"Hi {name}, you're booked: {service} with {appointment.provider.name} on {when} "
-             f"({appointment.location.name} time).", where,
+             f"({location.name} time).", where,
              "Before your visit, please fill in a short medical history and consent form (about five minutes)."],
             [("Fill in your medical history", intake), ("See, move or cancel your booking", manage)],
-            [(f"appointment-{appointment.reference}.ics", appointment_ics(appointment), "text/calendar")],
+            [_ics(appointment, "REQUEST")],
         )  # fmt: skip
     if message.kind == "pre-care":
         return Content("Before your treatment", [f"Hi {name}, your {service.lower()} is on {when}.", *PRE_CARE],
@@ -82,15 +99,21 @@ def content_for(message: Message) -> Content:
         )  # fmt: skip
     if message.kind == "reminder":
         return Content(
-            f"See you tomorrow at {dateformat.format(appointment.start.astimezone(zone), 'g:i A')}",
+            f"See you tomorrow at {dateformat.format(appointment.start.astimezone(zone), 'g:i A T')}",
             [f"Hi {name}, a reminder of your {service.lower()} with {appointment.provider.name} on {when}.", where,
              "Need to change it? Use the link: it can still be moved or cancelled online until a day before."],
             [("Confirm I'm coming", manage + "#confirm"), ("Move or cancel", manage + "#change-heading")],
         )  # fmt: skip
     if message.kind == "moved":
-        return Content(f"Your appointment has moved to {when}",
-                       [f"Hi {name}, your {service.lower()} is now on {when}.", where],
-                       [("See your booking", manage)])  # fmt: skip
+        return Content(
+            f"Your appointment has moved to {short}",
+            [f"Hi {name}, your {service.lower()} with {appointment.provider.name} is now on {when} "
+             f"({location.name} time).", where,
+             "The calendar file attached replaces the one you had: open it to move the event in your calendar."],
+            [("See your booking", manage)],
+            [_ics(appointment, "REQUEST")],
+            sms=f"Your {service.lower()} has moved to {short}. See or change it:",
+        )  # fmt: skip
     if message.kind == "identity-code":
         code = IdentityCode.objects.filter(pk=message.step, appointment=appointment).first()
         if code is None:
@@ -102,13 +125,20 @@ def content_for(message: Message) -> Content:
              "asked to see your earlier answers before the visit.",
              f"If it was you, your code is {identity_code_value(code.nonce)}. It works for 10 minutes.",
              "If it wasn't you, ignore this email: nothing of your record has been shown or changed. "
-             f"You may like to call us on {settings.CLINIC_PHONE}."],
+             f"You may like to call us on {location.contact_phone}."],
             [("Enter the code", verify)],
         )  # fmt: skip
     if message.kind == "cancelled":
-        return Content("Your appointment is cancelled",
-                       [f"Hi {name}, your {service.lower()} on {when} is cancelled. We hope to see you another time."],
-                       [("Book again", _url(reverse("bookings:book")))])  # fmt: skip
+        return Content(
+            "Your appointment is cancelled",
+            [f"Hi {name}, your {service.lower()} on {when} ({location.name} time) is cancelled. "
+             "We hope to see you another time.",
+             "The calendar file attached removes the event from your calendar.",
+             f"Questions? Call {location.name} on {location.contact_phone}."],
+            [("See your booking", manage), ("Book again", _url(reverse("bookings:book")))],
+            [_ics(appointment, "CANCEL")],
+            sms=f"Your {service.lower()} on {short} is cancelled. Details:",
+        )  # fmt: skip
     if message.kind == "aftercare":
         step = next(
             (
@@ -140,8 +170,10 @@ def render(message: Message, channel: str) -> tuple[str, str, str, list]:
     """(subject, text, html, attachments) for the channel, with the opt-out link every message carries."""
     content = content_for(message)
     stop = _url(reverse("reminders:opt-out", args=[opt_out_token(message.patient, channel)]))
-    context = {"content": content, "stop_url": stop, "clinic_name": settings.CLINIC_NAME,
-               "clinic_phone": settings.CLINIC_PHONE}  # fmt: skip
+    location = message.appointment.location
+    context = {"content": content, "stop_url": stop, "clinic_name": settings.CLINIC_NAME, "location": location,
+               "clinic_phone": location.contact_phone,
+               "clinic_phone_href": phone_href(location.contact_phone)}  # fmt: skip
     if channel == "sms":
         return content.subject, render_to_string("reminders/messages/sms.txt", context).strip(), "", []
     text = render_to_string("reminders/messages/email.txt", context)

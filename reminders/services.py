@@ -63,28 +63,36 @@ def timeline_on_booked(*, appointment: Appointment, now: datetime) -> None:
 
 
 def timeline_on_rescheduled(*, appointment: Appointment, now: datetime) -> None:
-    """Re-time what is pending to the new time, skip what no longer applies, and say it moved."""
+    """Re-time what is pending to the new time, skip what no longer applies, and say it moved.
+
+    The notice goes the way the patient asked (text or email, as consent and opt-outs allow) and,
+    by email, carries the calendar file with the raised SEQUENCE. One notice per move, keyed by
+    that sequence; an earlier move's notice still waiting (quiet hours) is superseded by this one.
+    """
     planned = {item.key(appointment.pk): item for item in booking_timeline(visit_of(appointment), now)}
     pending = Message.objects.filter(
-        appointment=appointment, state=MessageState.PENDING, kind__in=["pre-care", "intake", "reminder"]
+        appointment=appointment, state=MessageState.PENDING, kind__in=["pre-care", "intake", "reminder", "moved"]
     )
     for message in pending.select_for_update():
         item = planned.get(message.dedupe_key)
-        if item is None:
+        if message.kind == "moved":
+            message.state, message.last_error = MessageState.SKIPPED, "A later move's notice replaces it"
+        elif item is None:
             message.state, message.last_error = MessageState.SKIPPED, "The appointment moved"
         else:
             message.due_at = item.due_at
         message.save(update_fields=["state", "last_error", "due_at", "updated_at"])
-    moved = Planned("moved", f"{int(appointment.start.timestamp())}", now, channel="email")
+    moved = Planned("moved", f"seq{appointment.ics_sequence}", now)
     messages_plan(appointment=appointment, items=[moved, *planned.values()])
 
 
 def timeline_on_cancelled(*, appointment: Appointment, now: datetime) -> None:
-    """Nothing more about this appointment, but the notice that it is cancelled."""
+    """Nothing more about this appointment, but the notice that it is cancelled (on the patient's
+    channel; by email with the calendar file that removes the event)."""
     Message.objects.filter(appointment=appointment, state=MessageState.PENDING).update(
         state=MessageState.SKIPPED, last_error="The appointment was cancelled", updated_at=now
     )
-    messages_plan(appointment=appointment, items=[Planned("cancelled", "cancelled", now, channel="email")])
+    messages_plan(appointment=appointment, items=[Planned("cancelled", "cancelled", now)])
 
 
 def timeline_on_completed(*, appointment: Appointment, now: datetime, ended_at: datetime | None = None) -> None:

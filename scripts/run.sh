@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-PORT=${PORT:-8000}
+export PORT=${PORT:-8000}
 export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 
 $BIN/python manage.py migrate --noinput

@@ -90,3 +90,30 @@ def test_check_deploy_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_site_url_follows_the_port_make_run_serves_on():
+    result = _settings("settings.SITE_URL", DJANGO_DEBUG="1", PORT="8123")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "'http://127.0.0.1:8123'"
+
+
+def test_site_url_defaults_to_port_8000_and_an_explicit_one_wins():
+    clean = {k: v for k, v in os.environ.items() if k != "PORT"}
+    show = "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "medspa.settings", "DJANGO_DEBUG": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "http://127.0.0.1:8000", result.stderr
+    explicit = _settings("settings.SITE_URL", DJANGO_DEBUG="1", PORT="8123", SITE_URL="https://book.example.com/")
+    assert explicit.stdout.strip() == "'https://book.example.com'"
+
+
+def test_run_script_exports_the_port_to_the_web_server_and_the_worker():
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    assert "export PORT=${PORT:-8000}" in script

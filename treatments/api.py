@@ -32,6 +32,9 @@ class ServiceOut(Schema):
     duration_minutes: int
     price: Decimal = Field(description="In the clinic's currency, as a decimal string.")
     bookable_online: bool
+    new_patients_online: bool = Field(
+        description="False: online only for returning patients; someone new books a consultation first."
+    )
 
 
 @router.get("/areas", response=list[AreaOut], summary="Treatment areas")

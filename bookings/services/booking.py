@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from treatments.models import Service, TreatmentArea
 
@@ -25,6 +26,7 @@ from ..models import (
     Location,
     NeedsCall,
     Patient,
+    PreferredChannel,
     Provider,
     Source,
 )
@@ -81,17 +83,26 @@ class PatientDetails:
     email: str
     phone: str
     date_of_birth: date
+    # The texting opt-in and channel ticked on the form: kept for a patient the booking creates
+    # only. A match keeps what is on file (an unauthenticated form proves nothing).
+    sms_consent: bool = False
+    preferred_channel: str = PreferredChannel.EMAIL
 
 
-def patient_match_or_create(*, details: PatientDetails) -> tuple[Patient, bool]:
+def patient_match_or_create(
+    *, details: PatientDetails, now: datetime | None = None, source: str = ""
+) -> tuple[Patient, bool]:
     """The known patient with this email and date of birth, or a new one; and whether it is new.
 
-    A match changes nothing of the record: email and date of birth are no proof of who is asking
-    (see services/identity.py). Safe against two first bookings at once (the loser matches).
+    A match changes nothing of the record (name, contact details, consents, channel): email and date
+    of birth are no proof of who is asking (see services/identity.py). Safe against two first
+    bookings at once (the loser matches). A new patient who ticked the texting opt-in has it kept
+    with the time and `source` ("Online booking"); texts are their channel only with that consent.
     """
     patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
     if patient is not None:
         return patient, False
+    sms = bool(details.sms_consent)
     try:
         with transaction.atomic():
             created = Patient.objects.create(
@@ -100,6 +111,14 @@ def patient_match_or_create(*, details: PatientDetails) -> tuple[Patient, bool]:
                 email=details.email.strip(),
                 phone=details.phone,
                 date_of_birth=details.date_of_birth,
+                consent_sms=sms,
+                consent_sms_at=(now or timezone.now()) if sms else None,
+                consent_sms_source=source[:40] if sms else "",
+                preferred_channel=(
+                    PreferredChannel.SMS
+                    if sms and details.preferred_channel == PreferredChannel.SMS
+                    else PreferredChannel.EMAIL
+                ),
             )
             return created, True
     except IntegrityError:
@@ -201,7 +220,9 @@ def appointment_book(
         # the email on file) is theirs. Online, only a patient this booking created is proven.
         verified = True
         if patient is None:
-            patient, created = patient_match_or_create(details=details)
+            patient, created = patient_match_or_create(
+                details=details, now=now, source=f"{Source(source).label} booking"
+            )
             verified = created or not online
         # Online, the answer must not tell a stranger anything about a patient (whether they exist,
         # whether they are on hold): a treatment the clinic must talk about first is taken as a
@@ -277,11 +298,12 @@ def appointment_cancel(
         if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
             raise BookingError(f"A {appointment.get_status_display().lower()} appointment can't be cancelled.")
         if by_patient and now >= cancel_deadline(appointment):
-            raise TooLateToChange(_too_late_message("cancel"))
+            raise TooLateToChange(_too_late_message("cancel", appointment.location))
         appointment.status = AppointmentStatus.CANCELLED
         appointment.cancelled_at = now
         appointment.cancellation_reason = reason or ("Cancelled by the patient online" if by_patient else "")
-        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "updated_at"])
+        appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
+        appointment.save(update_fields=["status", "cancelled_at", "cancellation_reason", "ics_sequence", "updated_at"])
         event_record(appointment, EventKind.CANCELLED, at=now, actor=actor, note=appointment.cancellation_reason)
         signals.appointment_cancelled.send(sender=Appointment, appointment=appointment)
         _offer_freed_time_on_commit(appointment.provider_id, appointment.location_id, appointment.start)
@@ -296,11 +318,16 @@ def _offer_freed_time_on_commit(provider_id: int, location_id: int, start: datet
     )
 
 
-def _too_late_message(verb: str) -> str:
+def _phone(location: Location | None) -> str:
+    """The number to call about a booking: its location's when known, else the clinic's."""
+    return location.contact_phone if location is not None else settings.CLINIC_PHONE
+
+
+def _too_late_message(verb: str, location: Location) -> str:
     hours = booking_policy().cancel_window.total_seconds() / 3600
     return (
         f"Appointments can be changed online up to {hours:g} hours before they start. "
-        f"To {verb} now, please call us on {settings.CLINIC_PHONE}."
+        f"To {verb} now, please call us on {_phone(location)}."
     )
 
 
@@ -326,7 +353,7 @@ def appointment_reschedule(
         if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED):
             raise BookingError(f"A {appointment.get_status_display().lower()} appointment can't be moved.")
         if by_patient and now >= cancel_deadline(appointment):
-            raise TooLateToReschedule(_too_late_message("reschedule"))
+            raise TooLateToReschedule(_too_late_message("reschedule", appointment.location))
         service = appointment.service
         target = None if anyone else (provider or appointment.provider)
         if target is not None and not target.services.filter(pk=service.pk).exists():
@@ -348,6 +375,7 @@ def appointment_reschedule(
         appointment.start, appointment.end = slot.start, slot.end
         appointment.busy_from = slot.start - service.buffer_before
         appointment.busy_until = slot.end + service.buffer_after
+        appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
         try:
             with transaction.atomic():
                 appointment.save()

@@ -9,12 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from medspa.context_processors import clinic_location_set
 from treatments.models import Service
 from treatments.selectors import areas_by_region
 
 from ..calendar import appointment_ics
 from ..forms import NewPatientForm, WaitlistForm
-from ..models import Appointment, Location, Provider, Source
+from ..models import SMS_CONSENT_TEXT, Appointment, Location, Provider, Source
 from ..policy import booking_policy
 from ..selectors import locations_active
 from ..services import (
@@ -46,7 +47,14 @@ def book(request: HttpRequest) -> HttpResponse:
     config = {
         "api": "/api/v1",
         "locations": [
-            {"slug": loc.slug, "name": loc.name, "address": loc.address, "timezone": loc.timezone} for loc in locations
+            {
+                "slug": loc.slug,
+                "name": loc.name,
+                "address": loc.address,
+                "timezone": loc.timezone,
+                "phone": loc.contact_phone,
+            }
+            for loc in locations
         ],
         "services": [
             {
@@ -72,7 +80,11 @@ def book(request: HttpRequest) -> HttpResponse:
         "daysPerPage": 14,
         "clinicPhone": settings.CLINIC_PHONE,
     }
-    return render(request, "bookings/book.html", {"config": config, "cancel_hours": _hours(policy.cancel_window)})
+    return render(
+        request,
+        "bookings/book.html",
+        {"config": config, "cancel_hours": _hours(policy.cancel_window), "sms_consent_text": SMS_CONSENT_TEXT},
+    )
 
 
 def _hours(delta) -> str:
@@ -81,11 +93,13 @@ def _hours(delta) -> str:
 
 def _appointment_or_page(request: HttpRequest, token: str) -> Appointment | HttpResponse:
     try:
-        return appointment_from_token(token, now=timezone.now())
+        appointment = appointment_from_token(token, now=timezone.now())
     except ManageLinkInvalid as exc:
         raise Http404("No such booking") from exc
     except ManageLinkExpired:
         return render(request, "bookings/manage_expired.html", status=410)
+    clinic_location_set(request, appointment.location)  # its phone in the page, header and footer
+    return appointment
 
 
 def manage(request: HttpRequest, token: str) -> HttpResponse:
@@ -203,6 +217,8 @@ def waitlist_offer(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404("No such offer") from exc
     except ManageLinkExpired:
         return render(request, "bookings/waitlist_offer.html", {"stale": True}, status=410)
+    if entry.offered_location is not None:
+        clinic_location_set(request, entry.offered_location)
     if request.method == "POST":
         try:
             appointment = waitlist_offer_accept(entry=entry, now=timezone.now())

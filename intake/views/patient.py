@@ -21,6 +21,7 @@ from bookings.services import (
     identity_code_send,
     patient_contact_update,
 )
+from medspa.context_processors import clinic_location_set
 from medspa.http import client_ip
 
 from ..forms import ConsentForm, ContactForm, FollowUpForm, GoalsForm, HistoryForm, IdentityCodeForm
@@ -66,6 +67,7 @@ def _appointment(request: HttpRequest, token: str, *, follow_up: bool = False) -
         return render(request, "intake/link_expired.html", status=410)
     if appointment.status in CLOSED:
         return render(request, "intake/link_closed.html", status=410)
+    clinic_location_set(request, appointment.location)  # the pages give its location's phone
     return appointment
 
 

@@ -10,7 +10,7 @@ from treatments.models import TreatmentArea
 pytestmark = pytest.mark.django_db
 
 AREA_KEYS = {"slug", "name", "muscles", "concern", "per_side", "typical_units_min", "typical_units_max"}
-SERVICE_KEYS = {"slug", "name", "kind", "duration_minutes", "price", "bookable_online"}
+SERVICE_KEYS = {"slug", "name", "kind", "duration_minutes", "price", "bookable_online", "new_patients_online"}
 
 
 def test_areas_match_the_contract(client):
@@ -51,7 +51,9 @@ def test_services_match_the_contract(client):
         "duration_minutes": 45,
         "price": "0.00",
         "bookable_online": True,
+        "new_patients_online": True,
     }
+    assert any(s["kind"] == "treatment" and not s["new_patients_online"] for s in services)
     assert {s["kind"] for s in services} == {"consultation", "treatment", "review"}
 
 

@@ -219,6 +219,29 @@ function reveal(step) {
   }
 }
 
+/** Under a service new patients can't book online: say so, with a one-click switch to the consultation. */
+function newPatientNote(choices, consultation) {
+  const note = document.createElement("p");
+  note.className = "small mb-0 mt-1 ms-1 new-patient-note";
+  note.textContent = "Returning patients only. New here? ";
+  if (!consultation) {
+    note.append("Please call us to start with a consultation.");
+    return note;
+  }
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "btn btn-link btn-sm p-0 align-baseline";
+  button.textContent = `Start with a ${consultation.name.toLowerCase()}`;
+  button.addEventListener("click", () => {
+    const input = choices.querySelector(`input[value="${consultation.slug}"]`);
+    input.checked = true;
+    input.dispatchEvent(new Event("change"));
+    input.focus();
+  });
+  note.append(button);
+  return note;
+}
+
 function book(config) {
   const form = $("#booking");
   form.classList.remove("d-none");
@@ -250,6 +273,10 @@ function book(config) {
   }
 
   function summarize() {
+    const where = state.location;
+    $("#summary-where").textContent = where
+      ? `${where.name}: ${where.address}${where.phone ? `. Questions? Call ${where.phone}.` : ""}`
+      : "";
     if (!state.slot) {
       $("#summary").textContent = "Pick a time above.";
       $("#book-button").textContent = "Book";
@@ -308,11 +335,13 @@ function book(config) {
     hideFrom("areas");
     const choices = $("[data-choices=service]", steps.service);
     choices.innerHTML = "";
+    const consultation = config.services.find((s) => s.kind === "consultation" && s.new_patients_online);
     for (const service of config.services) {
       const note = [`${service.duration_minutes} min`, service.price_note].filter(Boolean).join(" · ");
       const item = radio("service", service.slug, service.name, note);
       const input = item.querySelector("input");
       input.addEventListener("change", () => chooseService(service));
+      if (!service.new_patients_online) item.append(newPatientNote(choices, consultation));
       choices.append(item);
     }
     reveal(steps.service);
@@ -361,6 +390,14 @@ function book(config) {
     reveal(steps.location);
   }
 
+  const phone = () => state.location?.phone || config.clinicPhone;
+
+  // Texts only with the patient's explicit opt-in; then they choose the channel.
+  const smsConsent = $("#sms_consent");
+  smsConsent.addEventListener("change", () => {
+    $("#channel-choice").hidden = !smsConsent.checked;
+  });
+
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearFieldErrors(form);
@@ -381,6 +418,8 @@ function book(config) {
         email: data.get("email"),
         phone: data.get("phone"),
         date_of_birth: data.get("date_of_birth") || null,
+        sms_consent: data.get("sms_consent") === "on",
+        preferred_channel: data.get("sms_consent") === "on" ? data.get("preferred_channel") || "sms" : "email",
       },
     };
     if (state.provider) payload.provider = Number(state.provider);
@@ -406,10 +445,10 @@ function book(config) {
       } else if (status === 400 && body?.errors) {
         showFieldErrors(form, body.errors);
       } else {
-        showAlert("danger", body?.detail || `Something went wrong. Please try again or call us on ${config.clinicPhone}.`);
+        showAlert("danger", body?.detail || `Something went wrong. Please try again or call us on ${phone()}.`);
       }
     } catch {
-      showAlert("danger", `We couldn't reach the clinic's server. Check your connection, or call us on ${config.clinicPhone}.`);
+      showAlert("danger", `We couldn't reach the clinic's server. Check your connection, or call us on ${phone()}.`);
     } finally {
       button.disabled = false;
       summarize();
