@@ -97,6 +97,8 @@ def test_every_booking_step_has_no_serious_axe_violation(live_server, browser, a
     # The manage page's reschedule uses the same day strip.
     page.get_by_role("button", name="Reschedule").click()
     expect(page.locator("#reschedule [data-choices=slot] label").first).to_be_visible()
+    # The Reschedule button hides itself; the keyboard lands on the chosen day, not on the page.
+    expect(page.locator('#reschedule [data-choices=day] [aria-pressed="true"]')).to_be_focused()
     seen["reschedule"] = axe.assert_no_serious(page, "the manage page's reschedule picker")
     milder = {step: [f"{v['impact']} {v['id']}" for v in found] for step, found in seen.items() if found}
     print("axe, below serious:", milder or "none")  # shown with -s, for the record

@@ -512,6 +512,8 @@ function reschedule(config) {
     event.currentTarget.hidden = true;
     $("#reschedule-panel").hidden = false;
     await picker.load({ service: config.service, location: config.location, provider: config.provider });
+    // The button that had focus is gone: carry the keyboard on to the days.
+    picker.focusDay(picker.tabStop());
   });
   confirm.addEventListener("click", async () => {
     if (!chosen) return;
