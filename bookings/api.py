@@ -14,7 +14,7 @@ from treatments.models import Service, TreatmentArea
 
 from .forms import normalise_phone
 from .models import SMS_CONSENT_TEXT, Appointment, Location, Provider, Source
-from .selectors import locations_active, providers_for, slots_available
+from .selectors import availability_find, locations_active, providers_for
 from .services import (
     BookingError,
     BookingInvalid,
@@ -58,6 +58,11 @@ class SlotOut(Schema):
 
 class AvailabilityOut(Schema):
     slots: list[SlotOut]
+    closed: list[date] = Field(
+        description="Dates in the range on which no one offering the service works (at the location, "
+        "or the provider, when given), up to the booking horizon. A date with no slots that is not "
+        "listed is open but has no free time: fully booked, or too soon to book online."
+    )
 
 
 class ServiceRef(Schema):
@@ -262,16 +267,18 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     # A day is in the past once it is over everywhere: the last zone to finish a day is UTC-12.
     if query.date < (now - timedelta(hours=12)).date():
         return _invalid(date="That date has passed.")
-    slots = slots_available(
+    available = availability_find(
         service=found, start_date=query.date, days=query.days, now=now, location=where, provider=query.provider
     )
+    slots = available.slots
     # An unknown provider simply has no hours; tell it apart only when nothing was found.
     if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
         return _invalid(provider="Unknown provider.")
     return {
         "slots": [
             {"start": s.start, "end": s.end, "provider": s.provider_id, "location": s.location.slug} for s in slots
-        ]
+        ],
+        "closed": available.closed,
     }
 
 

@@ -88,6 +88,31 @@ class _Schedule:
         return counts[(provider_id, day)]
 
 
+def _working_hours(
+    *,
+    service: Service,
+    start_date: date,
+    days: int,
+    location: Location | None,
+    provider_ids: Iterable[int] | None,
+    online: bool,
+):
+    """The working hours of everyone who offers the service on the weekdays of the dates."""
+    hours = WorkingHours.objects.filter(
+        provider__is_active=True,
+        provider__services=service,
+        location__is_active=True,
+        weekday__in={(start_date + timedelta(d)).weekday() for d in range(days)},
+    )
+    if online:
+        hours = hours.filter(provider__bookable_online=True)
+    if location is not None:
+        hours = hours.filter(location=location)
+    if provider_ids is not None:
+        hours = hours.filter(provider_id__in=list(provider_ids))
+    return hours
+
+
 def _schedule(
     *,
     service: Service,
@@ -98,19 +123,16 @@ def _schedule(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> _Schedule:
-    hours = WorkingHours.objects.filter(
-        provider__is_active=True,
-        provider__services=service,
-        location__is_active=True,
-        weekday__in={(start_date + timedelta(d)).weekday() for d in range(days)},
-    ).select_related("location")
-    if online:
-        hours = hours.filter(provider__bookable_online=True)
-    if location is not None:
-        hours = hours.filter(location=location)
-    if provider_ids is not None:
-        hours = hours.filter(provider_id__in=list(provider_ids))
-    hours = list(hours)
+    hours = list(
+        _working_hours(
+            service=service,
+            start_date=start_date,
+            days=days,
+            location=location,
+            provider_ids=provider_ids,
+            online=online,
+        ).select_related("location")
+    )
     if not hours:
         return _Schedule(hours=[], busy={}, booked={})
     ids = {block.provider_id for block in hours}
@@ -179,7 +201,15 @@ def _bookable_window(policy: BookingPolicy, now: datetime, min_notice: timedelta
     return earliest, (now + timedelta(days=policy.horizon_days)).date()
 
 
-def slots_available(
+@dataclass(frozen=True)
+class Availability:
+    """Free slots over some dates, and which of those dates no one works: closed, not full."""
+
+    slots: list[Slot]
+    closed: list[date]
+
+
+def availability_find(
     *,
     service: Service,
     start_date: date,
@@ -190,18 +220,20 @@ def slots_available(
     online: bool = True,
     min_notice: timedelta | None = None,
     ignore_appointment_id: int | None = None,
-) -> list[Slot]:
+) -> Availability:
     """Free slots for a service over `days` days from `start_date`, soonest first.
 
     For one provider, that provider's slots. For "anyone", one slot per time and location,
     offered by the provider with the fewest bookings that day (ties: the lower provider id),
     so the work spreads. Times before the minimum notice or past the horizon are left
-    out. Two queries.
+    out. `closed` lists the dates up to the horizon on which no one offering the service
+    works (at the location, or that provider); a date with no slots and not closed is full
+    or before the notice. Two queries.
     """
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
     if start_date > last_day:
-        return []
+        return Availability(slots=[], closed=[])
     days = min(days, (last_day - start_date).days + 1)  # nothing past the horizon is bookable
     schedule = _schedule(
         service=service,
@@ -219,7 +251,38 @@ def slots_available(
     ]
     if provider is None:
         candidates = _spread(candidates, schedule)
-    return sorted(candidates, key=lambda slot: (slot.start, slot.location.sort_order, slot.provider_id))
+    worked = {block.weekday for block in schedule.hours}
+    dates = (start_date + timedelta(days=offset) for offset in range(days))
+    return Availability(
+        slots=sorted(candidates, key=lambda slot: (slot.start, slot.location.sort_order, slot.provider_id)),
+        closed=[day for day in dates if day.weekday() not in worked],
+    )
+
+
+def slots_available(
+    *,
+    service: Service,
+    start_date: date,
+    days: int = 1,
+    now: datetime,
+    location: Location | None = None,
+    provider: Provider | int | None = None,
+    online: bool = True,
+    min_notice: timedelta | None = None,
+    ignore_appointment_id: int | None = None,
+) -> list[Slot]:
+    """The free slots of `availability_find`, for callers that need no more."""
+    return availability_find(
+        service=service,
+        start_date=start_date,
+        days=days,
+        now=now,
+        location=location,
+        provider=provider,
+        online=online,
+        min_notice=min_notice,
+        ignore_appointment_id=ignore_appointment_id,
+    ).slots
 
 
 def _spread(slots: list[Slot], schedule: _Schedule) -> list[Slot]:

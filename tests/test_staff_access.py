@@ -36,6 +36,15 @@ def test_sign_in_lands_on_the_day_with_the_role_shown(client, front_desk_user):
     assert "Sam · Front desk" in response.content.decode()
 
 
+def test_footer_offers_sign_in_only_to_someone_signed_out(client, front_desk_user):
+    assert "Staff sign-in" in client.get("/").content.decode()
+    client.force_login(front_desk_user)
+    for path in ("/", reverse("bookings:staff-day")):
+        html = client.get(path).content.decode()
+        assert "Staff sign-in" not in html, path
+        assert f'href="{reverse("bookings:staff-day")}">Staff: today\'s schedule' in html, path
+
+
 def test_wrong_password_is_told_on_the_form_and_keeps_the_username(client, front_desk_user):
     response = client.post(reverse("login"), {"username": "frontdesk", "password": "nope"})
     assert response.status_code == 200

@@ -93,13 +93,15 @@ def page(client, user, url: str) -> str:
 
 def test_day_grid(client, front_desk_user, visit):
     html = page(client, front_desk_user, f"/staff/?location={visit.location.slug}&date={visit.day}")
-    assert_local_time(html, visit, 'class="tg-time">9:00<', f"9:00 AM {visit.label} Maya Lopez", "until 9:45 AM")
+    assert_local_time(
+        html, visit, 'class="tg-time">9:00<', f'title="9:00–9:45 AM {visit.label} Maya Lopez', "until 9:45 AM"
+    )
     assert f"Times are {visit.location.name} time" in html
 
 
 def test_week_grid(client, front_desk_user, visit):
     html = page(client, front_desk_user, f"/staff/week/?provider={visit.provider.pk}&date={visit.day}")
-    assert_local_time(html, visit, 'class="tg-time">9:00<', f"9:00 AM {visit.label}")
+    assert_local_time(html, visit, 'class="tg-time">9:00<', f'title="9:00–9:45 AM {visit.label}')
 
 
 def test_day_sheet(client, front_desk_user, visit):

@@ -4,11 +4,15 @@ Doses are in the units of the product used; areas give the usual onabotulinumtox
 range. All of it is editable by a Manager in the admin: sources disagree on several values.
 """
 
+import re
 from datetime import timedelta
 
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+
+# A count of injection points at the start of the catalog text: "3", "1–2", "4-6".
+_POINT_COUNT = re.compile(r"(\d+(?:\s*[–-]\s*\d+)?)(?=\s|,|$)")
 
 
 class Region(models.TextChoices):
@@ -65,6 +69,21 @@ class TreatmentArea(models.Model):
     @property
     def muscle_list(self) -> list[str]:
         return [muscle.strip() for muscle in self.muscles.split(",") if muscle.strip()]
+
+    @property
+    def injection_points_label(self) -> str:
+        """The injection points as a phrase for mid-sentence: "2–3 points per side", "1 point".
+
+        The catalog keeps a count with an optional qualifier ("2–3 per side", "1 per side, ≥1 cm
+        lateral to the mouth corner") or a description ("Along the bands and the jawline"): the
+        noun goes after the count, and a description starts in lower case.
+        """
+        text = self.injection_points.strip()
+        count = _POINT_COUNT.match(text)
+        if count is None:
+            return text[:1].lower() + text[1:]
+        number, rest = count.group(1), text[count.end() :]
+        return f"{number} {'point' if number == '1' else 'points'}{rest}"
 
     @property
     def dose_range_label(self) -> str:

@@ -77,6 +77,26 @@ def test_availability_returns_slots_with_the_location_offset(client, clinic, day
     assert len(one["slots"]) == 26
 
 
+def test_availability_tells_closed_days_from_fully_booked_ones(client, clinic, day):
+    # The provider works Monday to Friday; Monday (`day`) is booked solid by one long visit.
+    appointment_book(
+        service=clinic.service, start=at(day, 9), now=timezone.now(), source=Source.DESK, provider=clinic.provider,
+        details=PatientDetails("Ada", "Park", "ada@example.com", "+19415550199", date(1990, 5, 6)),
+    )  # fmt: skip
+    Appointment.objects.update(end=at(day, 17), busy_until=at(day, 17))
+    saturday = day - timedelta(days=2)
+    body = client.get(f"/api/v1/availability?service=consult&date={saturday}&days=4").json()
+    assert body["closed"] == [str(saturday), str(saturday + timedelta(days=1))]
+    assert {s["start"][:10] for s in body["slots"]} == {str(day + timedelta(days=1))}
+    one = f"/api/v1/availability?service=consult&date={saturday}&days=2&provider={clinic.provider.pk}&location=sarasota"
+    assert client.get(one).json()["closed"] == [str(saturday), str(saturday + timedelta(days=1))]
+    other = ProviderFactory(services=[clinic.service])
+    week_hours(other, clinic.location, weekdays=[5])
+    assert client.get(f"/api/v1/availability?service=consult&date={saturday}&days=2").json()["closed"] == [
+        str(saturday + timedelta(days=1))
+    ]
+
+
 @pytest.mark.parametrize(
     ("query", "field"),
     [
@@ -279,7 +299,7 @@ def test_availability_far_in_the_future_is_empty_not_an_error(client, clinic):
     for query in ("date=9999-12-31&days=31", "date=9999-12-31", "date=2099-01-01&days=31"):
         response = client.get(f"/api/v1/availability?service=consult&{query}")
         assert response.status_code == 200, query
-        assert response.json() == {"slots": []}
+        assert response.json() == {"slots": [], "closed": []}
 
 
 def test_the_last_days_before_the_horizon_are_offered_and_none_after(client, clinic, settings):

@@ -17,8 +17,15 @@ CHROMIUM_ARGS = [
 ]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
+ROOT = Path(__file__).resolve().parents[2]
 # Screenshots to look at after a run; var/ is not committed.
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS = ROOT / "var" / "screenshots"
+# axe-core, pinned in package.json and installed by `npm ci` (node_modules/ is not committed).
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# axe's default rules, plus the experimental one that checks a control's spoken name contains
+# its visible text (WCAG 2.5.3, Label in Name).
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label-content-name-mismatch": {"enabled": True}}}
+BLOCKING_IMPACTS = ("serious", "critical")
 
 
 @pytest.fixture
@@ -60,3 +67,45 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class Axe:
+    """Runs axe-core in a page; injected as a script tag, so the page's context must bypass CSP."""
+
+    def __init__(self, script: Path) -> None:
+        self.script = script
+
+    def violations(self, page, *, context: str | dict = "document") -> list[dict]:
+        """Every violation on the page now: rule id, impact, help text and the offending nodes."""
+        if not page.evaluate("typeof window.axe !== 'undefined'"):
+            page.add_script_tag(path=str(self.script))
+        return page.evaluate(
+            """async ([context, options]) => {
+                const target = context === "document" ? document : context;
+                const result = await window.axe.run(target, options);
+                return result.violations.map((v) => ({
+                    id: v.id, impact: v.impact, help: v.help,
+                    nodes: v.nodes.map((n) => n.target.join(" ") + ": " + n.failureSummary),
+                }));
+            }""",
+            [context, AXE_OPTIONS],
+        )
+
+    def assert_no_serious(self, page, where: str) -> list[dict]:
+        """Fails on any serious or critical violation; returns the milder ones for the caller."""
+        found = self.violations(page)
+        blocking = [v for v in found if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"axe on {where}:\n" + "\n".join(
+            f"- {v['impact']} {v['id']} ({v['help']}):\n    " + "\n    ".join(v["nodes"][:5]) for v in blocking
+        )
+        return found
+
+
+@pytest.fixture
+def axe():
+    if not AXE_JS.exists():
+        message = f"axe-core is missing at {AXE_JS}; run `npm ci` in the repository root"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI must run the accessibility checks)")
+        pytest.skip(message)
+    return Axe(AXE_JS)

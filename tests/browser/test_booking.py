@@ -44,6 +44,7 @@ def test_patient_books_a_consultation_end_to_end_on_a_phone(live_server, phone_p
     page = phone_page
     first = start_booking(page, live_server.url)
     expect(page.get_by_text(re.compile(r"Times are Sarasota time \(Eastern (Standard|Daylight) Time"))).to_be_visible()
+    page.locator("#areas-picker summary").click()
     page.get_by_text("Jawline and masseters").click()
     slot_label = first.inner_text()
     first.click()

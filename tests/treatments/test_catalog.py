@@ -130,3 +130,19 @@ def test_one_override_per_product_and_key_but_products_may_each_have_one():
 )
 def test_aftercare_offsets_read_in_a_patients_words(offset, label):
     assert AftercareStep(offset=offset).when_label == label
+
+
+@pytest.mark.parametrize(
+    ("points", "label"),
+    [
+        ("1", "1 point"),
+        ("5", "5 points"),
+        ("4–6", "4–6 points"),
+        ("1 per side", "1 point per side"),
+        ("2–3 per side", "2–3 points per side"),
+        ("1 per side, ≥1 cm lateral to the mouth corner", "1 point per side, ≥1 cm lateral to the mouth corner"),
+        ("Along the bands and the jawline", "along the bands and the jawline"),
+    ],
+)
+def test_injection_points_read_as_a_phrase_with_the_noun_after_the_count(points, label):
+    assert TreatmentArea(injection_points=points).injection_points_label == label

@@ -1,5 +1,8 @@
 """The public pages: home, the treatments list and each area's page."""
 
+import re
+from itertools import pairwise
+
 import pytest
 from django.urls import reverse
 
@@ -66,3 +69,31 @@ def test_unknown_or_retired_area_is_404(client):
     assert client.get("/treatments/cheeks/").status_code == 404
     TreatmentArea.objects.filter(slug="forehead").update(is_active=False)
     assert client.get("/treatments/forehead/").status_code == 404
+
+
+def _heading_levels(html: str) -> list[int]:
+    return [int(level) for level in re.findall(r"<h([1-6])[\s>]", html)]
+
+
+@pytest.mark.parametrize("path", ["/", "/treatments/", "/treatments/masseter/"])
+def test_public_pages_never_skip_a_heading_level(client, path):
+    levels = _heading_levels(client.get(path).content.decode())
+    assert levels[0] == 1
+    skips = [(a, b) for a, b in pairwise(levels) if b > a + 1]
+    assert not skips, f"{path}: heading levels {levels}"
+
+
+@pytest.mark.parametrize(
+    ("slug", "phrase"),
+    [
+        ("glabella", "(5 points)"),
+        ("masseter", "(2–3 points per side)"),
+        ("dao", "(1 point per side, ≥1 cm lateral to the mouth corner)"),
+        ("platysma", "(along the bands and the jawline)"),
+        ("nasal-tip", "(1 point)"),
+    ],
+)
+def test_area_page_says_how_many_injection_points_in_plain_words(client, slug, phrase):
+    html = " ".join(client.get(f"/treatments/{slug}/").content.decode().split())
+    assert f"a few tiny injections {phrase}, 10–30 minutes" in html
+    assert "side points" not in html and "corner points" not in html

@@ -70,7 +70,23 @@ function radio(name, value, label, description, checked = false) {
   return wrapper;
 }
 
-/** Days and slots for one service at one location/provider, with paging by `daysPerPage`. */
+/** Scrolls a day strip sideways, never the page, so that `button` is fully in it. */
+function keepInStrip(strip, button) {
+  const outer = strip.getBoundingClientRect();
+  const inner = button.getBoundingClientRect();
+  const margin = 8;
+  if (inner.left < outer.left) strip.scrollLeft -= outer.left - inner.left + margin;
+  else if (inner.right > outer.right) strip.scrollLeft += inner.right - outer.right + margin;
+}
+
+/**
+ * Days and slots for one service at one location/provider, with paging by `daysPerPage`.
+ *
+ * The day strip is one tab stop (a toolbar with a roving tabindex): arrow keys, Home and End
+ * move between days, Enter, Space or a tap chooses one and moves focus to its first time.
+ * Days without times stay focusable (aria-disabled), so a screen reader hears "Closed" or
+ * "No times" instead of skipping them.
+ */
 export class SlotPicker {
   constructor({ root, config, onPick }) {
     this.root = root;
@@ -79,11 +95,14 @@ export class SlotPicker {
     this.dayStrip = $("[data-choices=day]", root);
     this.slotGrid = $("[data-choices=slot]", root);
     this.zoneNote = $("#zone-note", root);
+    this.status = $("[data-slot-status]", root);
     this.from = null;
     this.selectedDay = null;
     this.slots = [];
+    this.closed = new Set();
     $("[data-action=earlier]", root).addEventListener("click", () => this.page(-1));
     $("[data-action=later]", root).addEventListener("click", () => this.page(1));
+    this.dayStrip.addEventListener("keydown", (event) => this.onDayKey(event));
   }
 
   async load({ service, location, provider, from }) {
@@ -98,6 +117,9 @@ export class SlotPicker {
     this.from = next < this.today ? this.today : next;
     this.selectedDay = null;
     await this.refresh();
+    // "Earlier dates" is disabled on the first page: keep keyboard focus in the picker.
+    if (document.activeElement === document.body || document.activeElement?.disabled) this.focusDay(this.tabStop());
+    this.announce();
   }
 
   async refresh() {
@@ -112,9 +134,18 @@ export class SlotPicker {
       return;
     }
     this.slots = body.slots;
+    this.closed = new Set(body.closed || []);
     this.zoneNote.textContent = zoneNote(location, new Date(`${this.from}T12:00:00Z`));
     $("[data-action=earlier]", this.root).disabled = this.from <= this.today;
     this.renderDays(location);
+  }
+
+  days() {
+    return [...this.dayStrip.querySelectorAll(".day")];
+  }
+
+  tabStop() {
+    return this.days().find((button) => button.tabIndex === 0);
   }
 
   renderDays(location) {
@@ -125,6 +156,7 @@ export class SlotPicker {
       byDay.get(key).push(slot);
     }
     this.byDay = byDay;
+    const hadFocus = this.dayStrip.contains(document.activeElement);
     this.dayStrip.innerHTML = "";
     const weekday = formatter("UTC", { weekday: "short" });
     const month = formatter("UTC", { month: "short", day: "numeric" });
@@ -137,18 +169,21 @@ export class SlotPicker {
       button.type = "button";
       button.className = "btn day";
       button.dataset.day = key;
-      button.disabled = count === 0;
+      button.tabIndex = i === 0 ? 0 : -1;
       button.setAttribute("aria-pressed", "false");
-      button.innerHTML = `<span class="d-block small"></span><span class="d-block fw-semibold"></span>`;
-      button.children[0].textContent = weekday.format(noon);
-      button.children[1].textContent = month.format(noon);
-      button.setAttribute(
-        "aria-label",
-        `${formatter("UTC", { weekday: "long", month: "long", day: "numeric" }).format(noon)}: ${
-          count ? `${count} time${count === 1 ? "" : "s"} free` : "fully booked"
-        }`,
-      );
-      button.addEventListener("click", () => this.selectDay(key));
+      if (!count) button.setAttribute("aria-disabled", "true");
+      // Spaces between the parts: the visible text reads "Mon Jun 3 8 free", not "MonJun 3".
+      button.innerHTML = `<span class="d-block small"></span> <span class="d-block fw-semibold"></span>
+        <span class="d-block day-status"></span>`;
+      const parts = [weekday.format(noon), month.format(noon), count ? `${count} free` : this.closed.has(key) ? "Closed" : "No times"];
+      button.querySelectorAll(".d-block").forEach((span, index) => { span.textContent = parts[index]; });
+      // The spoken name is exactly the visible text, with commas so it is read as three parts.
+      button.setAttribute("aria-label", parts.join(", "));
+      button.addEventListener("click", () => {
+        if (!this.byDay.has(key)) return;
+        this.selectDay(key);
+        $("input", this.slotGrid)?.focus();
+      });
       this.dayStrip.append(button);
       if (count && !firstOpen) firstOpen = key;
     }
@@ -156,16 +191,47 @@ export class SlotPicker {
     if (keep) {
       this.selectDay(keep);
     } else {
+      this.selectedDay = null;
       this.slotGrid.innerHTML = `<p class="mb-0">No free times in these two weeks. Try later dates${
         this.query.provider ? ", or choose \u201canyone\u201d" : ""
       }.</p>`;
     }
+    if (hadFocus) this.focusDay(this.tabStop());
+  }
+
+  onDayKey(event) {
+    const days = this.days();
+    const index = days.indexOf(document.activeElement);
+    if (index < 0) return;
+    const moves = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: days.length - 1 };
+    if (!(event.key in moves)) return;
+    event.preventDefault();
+    this.focusDay(days[Math.min(Math.max(moves[event.key], 0), days.length - 1)]);
+  }
+
+  focusDay(button) {
+    if (!button) return;
+    for (const day of this.days()) day.tabIndex = day === button ? 0 : -1;
+    button.focus({ preventScroll: true });
+    keepInStrip(this.dayStrip, button);
+  }
+
+  announce() {
+    if (!this.status) return;
+    const count = (this.byDay?.get(this.selectedDay) || []).length;
+    this.status.textContent = this.selectedDay
+      ? `${formatter("UTC", { weekday: "long", month: "long", day: "numeric" })
+        .format(new Date(`${this.selectedDay}T12:00:00Z`))}: ${count} time${count === 1 ? "" : "s"} free.`
+      : "No free times in these two weeks.";
   }
 
   selectDay(key) {
     this.selectedDay = key;
-    for (const button of this.dayStrip.querySelectorAll(".day")) {
-      button.setAttribute("aria-pressed", String(button.dataset.day === key));
+    for (const button of this.days()) {
+      const chosen = button.dataset.day === key;
+      button.setAttribute("aria-pressed", String(chosen));
+      button.tabIndex = chosen ? 0 : -1;
+      if (chosen) keepInStrip(this.dayStrip, button);
     }
     const { location } = this.query;
     const time = formatter(location.timezone, { hour: "numeric", minute: "2-digit" });
@@ -352,8 +418,12 @@ function book(config) {
     }
   }
 
-  // Areas of concern, grouped like the home page.
+  // Areas of concern, grouped like the home page, behind one "Choose areas" disclosure so the
+  // keyboard reaches the times in a few steps; open when an area page sent the patient here.
   const areaRoot = $("[data-choices=areas]", steps.areas);
+  const areasChosen = () => {
+    $("[data-areas-chosen]", steps.areas).textContent = state.areas.size ? ` · ${state.areas.size} chosen` : "";
+  };
   for (const region of config.regions) {
     const group = document.createElement("div");
     group.className = "mb-2";
@@ -371,11 +441,14 @@ function book(config) {
       input.addEventListener("change", () => {
         if (input.checked) state.areas.add(area.slug);
         else state.areas.delete(area.slug);
+        areasChosen();
       });
       group.lastElementChild.append(chip);
     }
     areaRoot.append(group);
   }
+  $("#areas-picker").open = state.areas.size > 0;
+  areasChosen();
 
   // Locations: a choice only when there is more than one.
   if (config.locations.length === 1) {
@@ -478,6 +551,8 @@ function reschedule(config) {
     event.currentTarget.hidden = true;
     $("#reschedule-panel").hidden = false;
     await picker.load({ service: config.service, location: config.location, provider: config.provider });
+    // The button that had focus is gone: carry the keyboard on to the days.
+    picker.focusDay(picker.tabStop());
   });
   confirm.addEventListener("click", async () => {
     if (!chosen) return;
