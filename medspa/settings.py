@@ -80,9 +80,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "medspa.signin.middleware.IdleSessionMiddleware",
     "medspa.signin.middleware.TwoFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -135,9 +135,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # when this is on. Anyone who has set up an app is asked for a code.
 OTP_REQUIRED_FOR_FRONT_DESK = env.bool("OTP_REQUIRED_FOR_FRONT_DESK", default=False)
 OTP_TOTP_ISSUER = CLINIC_NAME
-# A staff session ends after this long without a request.
+# A staff session ends after this long without a request (medspa.signin.middleware); the stored
+# session outlives that by a few minutes only, so the page can say why it signed you out.
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
-SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
+SESSION_COOKIE_AGE = (SESSION_IDLE_MINUTES + 5) * 60
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -53,6 +53,15 @@ def client():
     return StaffClient()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Sign-in counts live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture
 def front_desk_user(db):
     return _staff(FRONT_DESK)

@@ -20,6 +20,16 @@ LAST_SEEN = "last_seen"
 TOUCH_EVERY_SECONDS = 60
 
 
+def on_sign_in(sender: object, request: HttpRequest | None, user: object, **kwargs: object) -> None:
+    """At sign-in (user_logged_in): the idle clock starts, and whether a second step is owed is
+    settled now, so the pages after it read both from the session without writing it."""
+    if request is None or not hasattr(request, "session"):
+        return
+    request.session[LAST_SEEN] = timezone.now().timestamp()
+    request.user = user
+    pending_step(request)
+
+
 class IdleSessionMiddleware:
     """A signed-in session that made no request for SESSION_IDLE_MINUTES is signed out."""
 

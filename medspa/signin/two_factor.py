@@ -48,15 +48,26 @@ def is_verified(request: HttpRequest) -> bool:
     return getattr(request.user, "otp_device", None) is not None
 
 
+# A session that owes no second step is re-checked this often, not on every request (three
+# queries); a role given mid-session (or an app added by someone else) counts within this time.
+RECHECK_SECONDS = 5 * 60
+CLEAR_SESSION_KEY = "two_factor_clear"
+
+
 def pending_step(request: HttpRequest) -> str | None:
     """What a signed-in session still owes before any staff page: "verify", "enrol" or None."""
     user = request.user
     if not user.is_authenticated or is_verified(request):
         return None
+    now = timezone.now().timestamp()
+    checked = request.session.get(CLEAR_SESSION_KEY)
+    if checked and checked[0] == user.pk and 0 <= now - checked[1] < RECHECK_SECONDS:
+        return None
     if has_device(user):
         return "verify"
     if two_factor_required(user):
         return "enrol"
+    request.session[CLEAR_SESSION_KEY] = [user.pk, now]
     return None
 
 

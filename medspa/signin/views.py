@@ -134,6 +134,11 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        allowed, details = device.verify_is_allowed()
+        if not allowed and (until := (details or {}).get("locked_until")):
+            wait = max(1, int((until - timezone.now()).total_seconds()) + 1)
+            context = {"refused": wait_message(wait), **_enrol_context(request, device, form, next_url)}
+            return _too_many(render(request, "registration/two_factor_enrol.html", context), wait)
         if form.is_valid():
             codes = two_factor.app_device_confirm(request=request, device=device, token=form.cleaned_data["code"])
             if codes is not None:
@@ -145,16 +150,21 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
                 return response
             form.add_error("code", "That code is not right. Check the key and enter the 6 digits your app shows now.")
         status = 400
-    context = {
+    response = render(
+        request, "registration/two_factor_enrol.html", _enrol_context(request, device, form, next_url), status=status
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _enrol_context(request: HttpRequest, device: Any, form: CodeForm, next_url: str) -> dict[str, Any]:
+    return {
         "form": form,
         "next": next_url,
         "qr": mark_safe(two_factor.qr_svg(device)),  # noqa: S308 -- drawn by qrcode, no user text
         "secret": two_factor.secret_text(device),
         "required": two_factor.two_factor_required(request.user),
     }
-    response = render(request, "registration/two_factor_enrol.html", context, status=status)
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def admin_login(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
