@@ -167,3 +167,23 @@ def test_sign_in_pages_stay_open_to_a_session_that_owes_a_code(client, injector_
     assert client.get(reverse("two-factor-verify")).status_code == 200
     assert client.post(reverse("logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_the_demo_injector_and_manager_sign_in_with_the_printed_key(client, settings, capsys):
+    import base64
+
+    from django.core.management import call_command
+
+    settings.DEBUG = True
+    call_command("demo_seed")
+    out = capsys.readouterr().out
+    key = re.search(r"injector / injector-demo\s+authenticator key ([A-Z2-7 ]+)", out).group(1).strip()
+    device = TOTPDevice.objects.get(user__username="injector")
+    assert base64.b32encode(device.bin_key).decode().rstrip("=") == key.replace(" ", "")
+    call_command("demo_seed")
+    assert TOTPDevice.objects.filter(user__username__in=["injector", "manager"]).count() == 2
+    call_command("demo_code", "injector")
+    code = capsys.readouterr().out.strip().splitlines()[-1]
+    assert client.post(reverse("login"), {"username": "injector", "password": "injector-demo"}).status_code == 302
+    assert client.post(reverse("two-factor-verify"), {"code": code}).status_code == 302
+    assert client.get("/staff/review/").status_code == 200
