@@ -34,6 +34,17 @@ def _staff(role: str):
     return user
 
 
+def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the user's authenticator app shows now (or `steps_ahead` periods later)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
 class StaffClient(Client):
     """The test client whose force_login also counts as having entered the code from the user's
     app (if they have one), as the sign-in's second step would: tests of staff pages start signed

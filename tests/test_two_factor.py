@@ -8,24 +8,17 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from medspa.roles import FRONT_DESK
 from medspa.signin.two_factor import recovery_codes_replace
+from tests.conftest import totp_code as code_for
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 STAFF_PAGES = ["/staff/", "/staff/review/", "/staff/outbox/", "/admin/"]
-
-
-def code_for(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
-    """The code the user's app shows now (or a step ahead), computed as an app would."""
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-    totp.time = time.time() + steps_ahead * device.step
-    return f"{totp.token():0{device.digits}d}"
 
 
 def key_from_page(html: str) -> bytes:
@@ -80,13 +73,13 @@ def test_injectors_and_managers_must_set_up_an_app_before_any_staff_page(client,
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     assert key_from_page(html) == device.bin_key
 
-    wrong = client.post(response["Location"], {"code": "000000", "next": "/staff/"})
-    assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
-    assert_held_at(client, "two-factor-enrol")
-
-    paused = client.post(response["Location"], {"code": code_for(device), "next": "/staff/"})
-    assert paused.status_code == 429 and "Too many attempts" in paused.content.decode()
-    with time_machine.travel(time.time() + 3, tick=False):  # the pause after a wrong code is over
+    with time_machine.travel(time.time(), tick=False) as clock:
+        wrong = client.post(response["Location"], {"code": "000000", "next": "/staff/"})
+        assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
+        assert_held_at(client, "two-factor-enrol")
+        paused = client.post(response["Location"], {"code": code_for(device), "next": "/staff/"})
+        assert paused.status_code == 429 and "Too many attempts" in paused.content.decode()
+        clock.shift(3)  # the pause after a wrong code is over
         done = client.post(response["Location"], {"code": code_for(device), "next": "/staff/"})
     assert done.status_code == 200
     codes = re.findall(r'<li class="col">([a-z2-7]+)</li>', done.content.decode())

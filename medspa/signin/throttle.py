@@ -89,21 +89,23 @@ class SignInThrottle:
 
     def wait_seconds(self) -> int:
         """0 if this attempt may check its password, else how many seconds until it may."""
-        keys = [self.keys[w] for w in self.windows()]
-        keys += [f"{k}:start" for k in keys] + [self.username_key, f"{self.username_key}:last"]
-        values = cache.get_many(keys)
+        keys = [self.keys[w] for w in self.windows()] + [self.username_key]
+        values = cache.get_many(keys + [f"{k}:start" for k in keys] + [f"{self.username_key}:last"])
         waits = [0.0]
         for window in self.windows():
-            key = self.keys[window]
-            if values.get(key, 0) >= window.failures:
-                started = values.get(f"{key}:start", self.now)
-                waits.append(started + window.seconds - self.now)
+            if self._count_in_window(values, self.keys[window], window.seconds) >= window.failures:
+                waits.append(values[f"{self.keys[window]}:start"] + window.seconds - self.now)
         if not self.trusted:
-            excess = values.get(self.username_key, 0) - USERNAME_FREE_FAILURES
-            if excess >= 0:
+            count = self._count_in_window(values, self.username_key, USERNAME_WINDOW_SECONDS)
+            if (excess := count - USERNAME_FREE_FAILURES) >= 0:
                 delay = min(USERNAME_DELAY_BASE * 2**excess, USERNAME_DELAY_CAP)
                 waits.append(values.get(f"{self.username_key}:last", self.now) + delay - self.now)
         return max(0, math.ceil(max(waits)))
+
+    def _count_in_window(self, values: dict, key: str, seconds: int) -> int:
+        """The count, if its window is still open (the cache may keep a key a little past it)."""
+        start = values.get(f"{key}:start")
+        return values.get(key, 0) if start is not None and 0 <= self.now - start < seconds else 0
 
     def failed(self) -> None:
         for window, key in self.keys.items():
@@ -117,12 +119,16 @@ class SignInThrottle:
 
 
 def _count(key: str, seconds: int, now: float) -> int:
-    cache.add(f"{key}:start", now, seconds)
+    """One more failure in the window that `key:start` opened; a closed window starts again."""
+    start = cache.get(f"{key}:start")
+    if start is not None and not 0 <= now - start < seconds:
+        cache.delete_many([f"{key}:start", key])
+    cache.add(f"{key}:start", now, seconds)  # add: of two processes opening a window, one wins
     cache.add(key, 0, seconds)
     try:
         return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, seconds)
+    except ValueError:  # expired between the two calls
+        cache.set_many({f"{key}:start": now, key: 1}, seconds)
         return 1
 
 
