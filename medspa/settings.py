@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Third party
     "ninja",  # serves its Swagger UI from its own static files, not a CDN
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Local, in the order a patient moves through the clinic
     "medspa",
     "treatments",
@@ -78,7 +81,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "medspa.signin.middleware.IdleSessionMiddleware",
+    "medspa.signin.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -124,9 +130,21 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The cache counts failed sign-ins; with several web processes it must be shared (Redis).
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 
+# Staff sign-in. The caller's address comes from X-Forwarded-For only through this many proxies
+# that each append to it (0: the connection's own address; 1: one reverse proxy such as nginx).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Injectors and managers always sign in with a code from an authenticator app; front desk too
+# when this is on. Anyone who has set up an app is asked for a code.
+OTP_REQUIRED_FOR_FRONT_DESK = env.bool("OTP_REQUIRED_FOR_FRONT_DESK", default=False)
+OTP_TOTP_ISSUER = CLINIC_NAME
+# A staff session ends after this long without a request (medspa.signin.middleware); the stored
+# session outlives that by a few minutes only, so the page can say why it signed you out.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_COOKIE_AGE = (SESSION_IDLE_MINUTES + 5) * 60
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

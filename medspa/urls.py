@@ -5,10 +5,13 @@ from django.urls import include, path, re_path
 
 from . import views
 from .api import api
+from .signin import views as signin
 
 admin.site.site_header = f"{settings.CLINIC_NAME} — admin"
 admin.site.site_title = settings.CLINIC_NAME
 admin.site.index_title = "Clinic settings and catalog"
+# One sign-in for the staff pages and the admin: its throttle and its second step.
+admin.site.login = signin.admin_login
 
 urlpatterns = [
     path("", include("treatments.urls")),
@@ -17,7 +20,9 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
-    path("staff/login/", views.ThrottledLoginView.as_view(), name="login"),
+    path("staff/login/", signin.SignInView.as_view(), name="login"),
+    path("staff/login/code/", signin.two_factor_verify, name="two-factor-verify"),
+    path("staff/two-factor/setup/", signin.two_factor_enrol, name="two-factor-enrol"),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
 ]

@@ -12,6 +12,9 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from tests.bookings.conftest import week_hours
@@ -22,9 +25,52 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _staff(role: str):
+    """A staff login in `role`; injectors and managers have an authenticator app set up, as
+    their role requires (front desk has none unless a test gives them one)."""
     user = UserFactory(is_staff=True, username=role.lower().replace(" ", ""))
     user.groups.add(Group.objects.get(name=role))
+    if role in (INJECTOR, MANAGER):
+        TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
     return user
+
+
+def totp_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+    """The code the user's authenticator app shows now (or `steps_ahead` periods later)."""
+    import time
+
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time() + steps_ahead * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+class StaffClient(Client):
+    """The test client whose force_login also counts as having entered the code from the user's
+    app (if they have one), as the sign-in's second step would: tests of staff pages start signed
+    in the whole way. Tests of the sign-in itself go through the pages."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+
+@pytest.fixture
+def client():
+    return StaffClient()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Sign-in counts live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
 
 
 @pytest.fixture

@@ -150,6 +150,7 @@ def test_a_visit_cannot_skip_steps_or_be_a_no_show_before_it_starts(client, fron
     assert appointment.status == AppointmentStatus.BOOKED
     after = appointment.start + timedelta(minutes=20)
     with mock.patch("django.utils.timezone.now", return_value=after):
+        client.force_login(front_desk_user)  # days later: the earlier session has long been idle
         assert "Marked as a no-show." in _act(client, appointment, "no-show").content.decode()
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.NO_SHOW

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from bookings.models import IntakeStatus, Source
@@ -16,6 +17,7 @@ from intake.models import Consent, MedicalHistory
 from medspa.roles import INJECTOR
 from tests.bookings.conftest import week_hours
 from tests.browser.conftest import DESKTOP, screenshot
+from tests.conftest import totp_code
 from tests.factories import PASSWORD, LocationFactory, ProviderFactory, UserFactory
 from treatments.models import Service
 
@@ -28,6 +30,7 @@ def appointment(db):
     location = LocationFactory(slug="sarasota", name="Sarasota", timezone="America/New_York")
     injector = UserFactory(username="injector", first_name="Imani", last_name="Osei", is_staff=True)
     injector.groups.add(Group.objects.get(name=INJECTOR))
+    TOTPDevice.objects.create(user=injector, confirmed=True)  # an injector signs in with a code
     provider = ProviderFactory(user=injector, services=[treatment])
     week_hours(provider, location, weekdays=range(7))
     now = timezone.now()
@@ -94,6 +97,8 @@ def test_patient_completes_intake_with_a_drawn_signature_and_an_injector_clears_
     desk.get_by_label("Username").fill("injector")
     desk.get_by_label("Password").fill(PASSWORD)
     desk.get_by_role("button", name="Sign in").click()
+    desk.get_by_label("Code").fill(totp_code(TOTPDevice.objects.get(user__username="injector")))
+    desk.get_by_role("button", name="Continue").click()
     desk.get_by_role("link", name="Review").click()
     desk.get_by_role("link", name="Maya Lopez").click()
     expect(desk.get_by_text("Bleeding and bruising risk")).to_be_visible()

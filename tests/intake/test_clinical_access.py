@@ -43,12 +43,13 @@ def test_front_desk_gets_403_on_answers_and_sees_only_the_badge(client, front_de
     assert not AccessLog.objects.exists()
 
 
-def test_every_read_of_a_history_is_logged_with_who_when_and_where(client, injector_user, flagged):
+def test_every_read_of_a_history_is_logged_with_who_when_and_where(client, injector_user, flagged, settings):
     client.force_login(injector_user)
     url = reverse("intake:review", args=[flagged.reference])
     page = client.get(url, REMOTE_ADDR="198.51.100.7").content.decode()
     assert "Hives after Dysport" in page and "Prior reaction to a botulinum toxin product" in page
-    client.get(url, HTTP_X_FORWARDED_FOR="203.0.113.5, 10.0.0.1")
+    settings.TRUSTED_PROXY_COUNT = 1  # behind one proxy, which appended the address it saw
+    client.get(url, HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5", REMOTE_ADDR="10.0.0.1")
     logs = list(AccessLog.objects.order_by("at"))
     assert [(log.actor, log.patient, log.what, log.ip_address, log.path) for log in logs] == [
         (injector_user, flagged.patient, "medical history", "198.51.100.7", url),

@@ -12,8 +12,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bookings import demo as bookings_demo
-from medspa.demo import demo_password, staff_user
+from medspa.demo import demo_authenticator, demo_password, staff_user
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
+from medspa.signin.two_factor import secret_text
 
 # username, first name, last name, role
 DEMO_STAFF = [
@@ -33,12 +34,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not (settings.DEBUG or force):
             raise CommandError("demo_seed creates known passwords; it runs only with DJANGO_DEBUG=1 (or --force).")
+        keys = {}
         for username, first_name, last_name, role in DEMO_STAFF:
-            staff_user(username=username, first_name=first_name, last_name=last_name, role=role)
+            user = staff_user(username=username, first_name=first_name, last_name=last_name, role=role)
+            if role in (INJECTOR, MANAGER):  # their role signs in with a code from an authenticator app
+                keys[username] = secret_text(demo_authenticator(user))
         provider_logins = bookings_demo.seed()
         self.stdout.write("Demo staff logins (username / password):")
         for username, _, _, role in DEMO_STAFF:
-            self.stdout.write(f"  {role:<11} {username} / {demo_password(username)}")
+            login = f"{username} / {demo_password(username)}"
+            key = f"   authenticator key {keys[username]}" if username in keys else ""
+            self.stdout.write(f"  {role:<11} {login:<26}{key}")
         others = [login for login in provider_logins if not login.startswith("injector ")]
         if others:
-            self.stdout.write(f"  {'Injectors':<11} " + ", ".join(others))
+            self.stdout.write(f"  {'Injectors':<11} " + ", ".join(others) + " (set up their app at first sign-in)")
+        self.stdout.write(
+            "  Sign-in codes: add the key to an authenticator app, or run "
+            "`.venv/bin/python manage.py demo_code injector` (or manager)."
+        )

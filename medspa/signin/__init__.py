@@ -1,0 +1,1 @@
+"""Staff sign-in: the throttled password step, two-factor codes, and how long a session lasts."""
