@@ -78,6 +78,9 @@ MATRIX: dict[str, Row] = {
     "bookings:waitlist-join": Row(plain("bookings:waitlist-join"), "YYYYY"),
     "login": Row(plain("login"), "YYYYY"),
     "logout": Row(plain("logout"), "YYYYY", method="post", signs_out=True),
+    # A signed-in member of staff who owes no code is sent on from these; nobody else gets in.
+    "two-factor-verify": Row(plain("two-factor-verify"), "NNYYY"),
+    "two-factor-enrol": Row(plain("two-factor-enrol"), "NNYYY"),
     # A patient's own links
     "bookings:manage": Row(token_url("bookings:manage", manage), "NYNNN"),
     "bookings:manage-ics": Row(token_url("bookings:manage-ics", manage), "NYNNN"),
@@ -160,6 +163,9 @@ ADMIN: dict[str, str] = {
     "intake.consenttext": "NNNYY",
     "intake.accesslog": "NNNNY",
     "auth.user": "NNNNN",
+    # Two-factor devices: only a superuser resets someone's (none of the roles may).
+    "otp_totp.totpdevice": "NNNNN",
+    "otp_static.staticdevice": "NNNNN",
     "auth.group": "NNNNN",
 }
 

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus
 from intake.models import AccessLog, MedicalHistory
@@ -210,6 +211,7 @@ def test_the_injector_reaches_the_answers_from_the_appointment_and_the_profile(c
     appointment, _token = submitted
     injector = clinic.provider.user  # an injector opens their own appointments
     injector.groups.add(Group.objects.get(name=INJECTOR))
+    TOTPDevice.objects.create(user=injector, name="Authenticator app", confirmed=True)  # the role requires it
     client.force_login(injector)
     detail = client.get(reverse("bookings:staff-appointment", args=[appointment.reference])).content.decode()
     review_url = reverse("intake:review", args=[appointment.reference])
