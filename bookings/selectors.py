@@ -16,7 +16,7 @@ from django.db.models import BooleanField, Q, Value
 
 from treatments.models import Service
 
-from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
+from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source, TimeOff, WorkingHours
 from .policy import BookingPolicy, booking_policy
 
 
@@ -304,3 +304,13 @@ def locations_active() -> list[Location]:
 def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
     """The patient with this email (any case) and date of birth, if we know them."""
     return Patient.objects.filter(Q(email__iexact=email.strip()), date_of_birth=date_of_birth).first()
+
+
+def online_bookings_open(*, email: str, now: datetime) -> int:
+    """How many upcoming appointments were booked online for this email (any patient, any case)."""
+    return Appointment.objects.filter(
+        patient__email__iexact=email.strip(),
+        source=Source.ONLINE,
+        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
+        end__gt=now,
+    ).count()

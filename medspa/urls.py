@@ -10,6 +10,8 @@ admin.site.site_header = f"{settings.CLINIC_NAME} — admin"
 admin.site.site_title = settings.CLINIC_NAME
 admin.site.index_title = "Clinic settings and catalog"
 
+handler400 = "medspa.views.bad_request"
+
 urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),

@@ -21,6 +21,16 @@ from treatments.models import ServiceKind
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and sign-in failures are counted in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _staff(role: str):
     user = UserFactory(is_staff=True, username=role.lower().replace(" ", ""))
     user.groups.add(Group.objects.get(name=role))

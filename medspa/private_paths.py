@@ -1,0 +1,27 @@
+"""Which URLs carry a patient's token, and which hold personal or health data.
+
+One list, read by the log filter (tokens never reach a log), the rate limits (every token
+endpoint is limited) and the no-store middleware (no cache keeps these pages).
+"""
+
+import re
+
+# A path segment that is a signed token follows one of these prefixes.
+TOKEN_PREFIXES = ("my", "intake", "follow-up", "waitlist", "messages/stop", "api/v1/bookings")
+
+# "/my/<token>/…": the prefix (group 1) and the token (group 2). The token stops at "/", "?",
+# whitespace or a quote, so it also matches inside a log line ("GET /my/abc.def/ HTTP/1.1").
+TOKEN_IN_PATH = re.compile(r"(/(?:%s)/)([^/?#\s\"']+)" % "|".join(re.escape(p) for p in TOKEN_PREFIXES))
+
+# Pages and answers about a person: staff screens and exports, the admin, every token page and
+# the public pages that take a patient's details.
+NO_STORE_PATH = re.compile(r"^/(?:staff|admin|book/waitlist)/|" + TOKEN_IN_PATH.pattern)
+
+
+def has_token(path: str) -> bool:
+    """True when the path opens something by a patient's token (not /book/waitlist/ or /api/v1/bookings)."""
+    return TOKEN_IN_PATH.match(path) is not None
+
+
+def mask_tokens(text: str) -> str:
+    return TOKEN_IN_PATH.sub(r"\1[token]", text)
