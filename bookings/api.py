@@ -10,7 +10,6 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, field_validator
 
 from medspa.middleware import CONTROL_MESSAGE, has_control_characters
-
 from treatments.models import Service, TreatmentArea
 
 from .forms import normalise_phone

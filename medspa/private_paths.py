@@ -11,7 +11,8 @@ TOKEN_PREFIXES = ("my", "intake", "follow-up", "waitlist", "messages/stop", "api
 
 # "/my/<token>/…": the prefix (group 1) and the token (group 2). The token stops at "/", "?",
 # whitespace or a quote, so it also matches inside a log line ("GET /my/abc.def/ HTTP/1.1").
-TOKEN_IN_PATH = re.compile(r"(/(?:%s)/)([^/?#\s\"']+)" % "|".join(re.escape(p) for p in TOKEN_PREFIXES))
+_PREFIXES = "|".join(re.escape(prefix) for prefix in TOKEN_PREFIXES)
+TOKEN_IN_PATH = re.compile(rf"(/(?:{_PREFIXES})/)([^/?#\s\"']+)")
 
 # Pages and answers about a person: staff screens and exports, the admin, every token page and
 # the public pages that take a patient's details.

@@ -264,9 +264,6 @@ LOGGING = {
     "loggers": {
         # The filesystem broker has no host, which kombu warns about on every connection.
         "kombu.connection": {"level": "ERROR"},
-        **{
-            name: {"level": "INFO", "propagate": True, "filters": ["mask_tokens"]}
-            for name in _ACCESS_LOGGERS
-        },
+        **{name: {"level": "INFO", "propagate": True, "filters": ["mask_tokens"]} for name in _ACCESS_LOGGERS},
     },
 }

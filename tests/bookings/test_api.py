@@ -199,7 +199,9 @@ def test_read_cancel_and_reschedule_by_manage_token(client, clinic, day):
 
     cancelled = client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json").status_code == 200  # idempotent
+    assert (
+        client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json").status_code == 200
+    )  # idempotent
 
 
 def test_reschedule_cannot_double_book(client, clinic, day):
@@ -232,7 +234,12 @@ def test_a_token_opens_only_its_own_booking_and_expires_after_the_visit(client, 
                                                      patient__email="b@example.com")).json()  # fmt: skip
     assert client.get(f"/api/v1/bookings/{other['reference']}.{signature}").status_code == 404  # forged
     assert client.get(f"/api/v1/bookings/{reference}").status_code == 404
-    assert client.post(f"/api/v1/bookings/{other['reference']}.{signature}/cancel", content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/bookings/{other['reference']}.{signature}/cancel", content_type="application/json"
+        ).status_code
+        == 404
+    )
     after = at(day, 10, 30).astimezone(UTC) + timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=after):
         expired = client.get(f"/api/v1/bookings/{token}")
