@@ -14,9 +14,9 @@ TOKEN_PREFIXES = ("my", "intake", "follow-up", "waitlist", "messages/stop", "api
 _PREFIXES = "|".join(re.escape(prefix) for prefix in TOKEN_PREFIXES)
 TOKEN_IN_PATH = re.compile(rf"(/(?:{_PREFIXES})/)([^/?#\s\"']+)")
 
-# Pages and answers about a person: staff screens and exports, the admin, every token page and
-# the public pages that take a patient's details.
-NO_STORE_PATH = re.compile(r"^/(?:staff|admin|book/waitlist)/|" + TOKEN_IN_PATH.pattern)
+# Pages and answers about a person: staff screens and exports, the admin, every token page, and
+# the public endpoints that take a patient's details and answer with a booking.
+NO_STORE_PATH = re.compile(r"^/(?:staff|admin|book/waitlist|api/v1/bookings)(?:/|$)|" + TOKEN_IN_PATH.pattern)
 
 
 def has_token(path: str) -> bool:
