@@ -289,6 +289,9 @@ def main() -> int:
         "CELERY_BROKER_URL": "",  # the filesystem broker in VAR_DIR
         "CELERY_RESULT_BACKEND": "",
         "EMAIL_URL": "",
+        # Every simulated client shares 127.0.0.1: the per-address limits would stop the load at once.
+        "RATE_LIMIT_ENABLED": "0",
+        "BOOKING_MAX_OPEN_ONLINE": "0",
     }
     server = None
     created_db = False

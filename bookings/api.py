@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
 
+from medspa.middleware import CONTROL_MESSAGE, has_control_characters
 from treatments.models import Service, TreatmentArea
 
 from .forms import normalise_phone
@@ -24,6 +25,7 @@ from .services import (
     appointment_reschedule,
     cancel_deadline,
 )
+from .throttles import booking_throttled
 from .tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token, manage_path
 
 router = Router(tags=["bookings"])
@@ -34,6 +36,14 @@ MIN_AGE_YEARS = 18
 
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_control_characters(cls, value):
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(item, str) and has_control_characters(item) for item in values):
+            raise ValueError(CONTROL_MESSAGE)
+        return value
 
 
 class LocationOut(Schema):
@@ -284,9 +294,10 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 400: ErrorsOut, 409: ErrorOut},
+    response={201: BookingOut, 400: ErrorsOut, 409: ErrorOut, 429: ErrorOut},
     summary="Book a slot",
 )
+@booking_throttled
 def booking_create(request: HttpRequest, payload: BookingIn):
     service = _service(payload.service)
     if service is None:

@@ -16,7 +16,7 @@ from django.db.models import BooleanField, Q, Value
 
 from treatments.models import Service, ServiceKind
 
-from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
+from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source, TimeOff, WorkingHours
 from .policy import BookingPolicy, booking_policy
 
 
@@ -372,3 +372,13 @@ def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
 def review_service() -> Service | None:
     """The service a two-week review is booked as (the catalog's first active review)."""
     return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()
+
+
+def online_bookings_open(*, email: str, now: datetime) -> int:
+    """How many upcoming appointments were booked online for this email (any patient, any case)."""
+    return Appointment.objects.filter(
+        patient__email__iexact=email.strip(),
+        source=Source.ONLINE,
+        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
+        end__gt=now,
+    ).count()

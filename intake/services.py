@@ -4,6 +4,7 @@ Intake sits above bookings: it keeps the appointment's intake status and the pat
 hold up to date through bookings' services, and bookings never imports intake.
 """
 
+import ipaddress
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,6 +16,7 @@ from django.utils import timezone
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Patient
 from bookings.services import appointment_intake_status_set, patient_treatment_hold_set
 from medspa.http import client_ip
+from medspa.middleware import CONTROL_CHARACTERS
 
 from .models import (
     AccessLog,
@@ -183,6 +185,15 @@ def consent_current(patient: Patient, text: ConsentText) -> Consent | None:
     return patient.consents.filter(text=text, unverified=False).first()
 
 
+def ip_address_or_none(value: str | None) -> str | None:
+    """An address fit for the audit record, or None: a header can carry anything (a script tag,
+    say), and SQLite stores whatever a GenericIPAddressField is given."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
 def consent_sign(
     *,
     appointment: Appointment,
@@ -200,8 +211,8 @@ def consent_sign(
         typed_name=typed_name,
         signature_png=signature_png,
         signed_at=now,
-        ip_address=ip_address,
-        user_agent=user_agent[:400],
+        ip_address=ip_address_or_none(ip_address),
+        user_agent=CONTROL_CHARACTERS.sub("", user_agent)[:400],
         unverified=not appointment.identity_verified,
     )
 
@@ -248,7 +259,7 @@ def access_log_record(*, request: HttpRequest, patient: Patient, what: str, obje
         what=what,
         object_id=str(object_id),
         at=timezone.now(),
-        ip_address=client_ip(request),
+        ip_address=ip_address_or_none(client_ip(request)),
         path=request.get_full_path()[:300],
     )
 

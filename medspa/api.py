@@ -1,8 +1,11 @@
 """The public JSON API, v1 (DESIGN.md). Each app adds its router here."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
+
+from .middleware import body_too_large
 
 api = NinjaAPI(
     title="Med spa booking API",
@@ -61,6 +64,11 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"error": "not_found", "detail": "Not found."}, status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return body_too_large(request)
 
 
 def add_routers() -> None:

@@ -52,6 +52,22 @@ BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=90)
 BOOKING_SLOT_STEP_MINUTES = env.int("BOOKING_SLOT_STEP_MINUTES", default=15)
 BOOKING_CANCEL_WINDOW_HOURS = env.int("BOOKING_CANCEL_WINDOW_HOURS", default=24)
+# At most this many upcoming online-booked appointments per email; more need a call.
+BOOKING_MAX_OPEN_ONLINE = env.int("BOOKING_MAX_OPEN_ONLINE", default=3)
+
+# Rate limits, counted in the cache below: "N/period" (s, m, h, d; "5/10m" is five per ten
+# minutes), several comma-separated all apply, empty turns one off. Over a limit: 429 with Retry-After.
+RATE_LIMIT_ENABLED = env.bool("RATE_LIMIT_ENABLED", default=True)
+# Bookings (API and the waitlist form) from one client address.
+RATE_LIMIT_BOOKING_PER_ADDRESS = env.str("RATE_LIMIT_BOOKING_PER_ADDRESS", default="10/h,30/d")
+# Bookings for one email address, from anywhere.
+RATE_LIMIT_BOOKING_PER_EMAIL = env.str("RATE_LIMIT_BOOKING_PER_EMAIL", default="5/h,10/d")
+# Availability searches from one client address (the booking page asks once per two weeks shown).
+RATE_LIMIT_AVAILABILITY = env.str("RATE_LIMIT_AVAILABILITY", default="120/m,2000/h")
+# Requests to token links (manage, intake, follow-up, waitlist offer, opt-out, API by token) from one address.
+RATE_LIMIT_TOKEN_LINKS = env.str("RATE_LIMIT_TOKEN_LINKS", default="60/m,600/h")
+# Opt-out links in messages work for this many days after the message was sent.
+OPT_OUT_LINK_DAYS = env.int("OPT_OUT_LINK_DAYS", default=90)
 
 INSTALLED_APPS = [
     # Django
@@ -77,6 +93,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "medspa.middleware.NoStoreMiddleware",
+    "medspa.middleware.RequestHygieneMiddleware",
+    "medspa.ratelimit.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -127,7 +146,7 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# The cache counts failed sign-ins; with several web processes it must be shared (Redis).
+# The cache counts failed sign-ins and rate limits; with several web processes it must be shared (Redis).
 CACHES = {"default": env.cache_url_config(env.str("CACHE_URL", default="") or "locmemcache://")}
 
 # Staff sign-in. The caller's address comes from X-Forwarded-For only through this many proxies
@@ -248,12 +267,23 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
 
+# A body larger than this (files apart) is refused with 413 before any view reads it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+
+# Patients' tokens are masked in every log line: on the handler (anything that reaches it) and on
+# the access-log loggers themselves (runserver's, django.request's and gunicorn's when gunicorn runs
+# with --access-logfile), whose lines then go to the console handler like everything else.
+_ACCESS_LOGGERS = ("django.server", "django.request", "gunicorn.access", "gunicorn.error")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"mask_tokens": {"()": "medspa.log_filters.MaskTokens"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # The filesystem broker has no host, which kombu warns about on every connection.
-    "loggers": {"kombu.connection": {"level": "ERROR"}},
+    "loggers": {
+        # The filesystem broker has no host, which kombu warns about on every connection.
+        "kombu.connection": {"level": "ERROR"},
+        **{name: {"level": "INFO", "propagate": True, "filters": ["mask_tokens"]} for name in _ACCESS_LOGGERS},
+    },
 }

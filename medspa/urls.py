@@ -13,6 +13,8 @@ admin.site.index_title = "Clinic settings and catalog"
 # One sign-in for the staff pages and the admin: its throttle and its second step.
 admin.site.login = signin.admin_login
 
+handler400 = "medspa.views.bad_request"
+
 urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),

@@ -1,5 +1,7 @@
 """The outbox: one row per message to send. The row is the truth; the broker only carries ids."""
 
+import secrets
+
 from django.db import models
 
 from bookings.models import Appointment, Patient
@@ -45,6 +47,11 @@ STEP_LABELS = {
 }
 
 
+def new_link_key() -> str:
+    """The random key the message's opt-out link names it by (never the patient's sequential id)."""
+    return secrets.token_urlsafe(16)
+
+
 class Message(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, null=True, related_name="messages")
@@ -64,6 +71,9 @@ class Message(models.Model):
     body = models.TextField(blank=True)
     # (appointment, kind, step): rebuilding a timeline twice creates nothing twice.
     dedupe_key = models.CharField(max_length=120, unique=True)
+    # Named by the opt-out link in this message; messages sent before it existed have none (NULL,
+    # not "", so the unique constraint allows many).
+    link_key = models.CharField(max_length=32, unique=True, null=True, default=new_link_key, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

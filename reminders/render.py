@@ -169,7 +169,7 @@ def content_for(message: Message) -> Content:
 def render(message: Message, channel: str) -> tuple[str, str, str, list]:
     """(subject, text, html, attachments) for the channel, with the opt-out link every message carries."""
     content = content_for(message)
-    stop = _url(reverse("reminders:opt-out", args=[opt_out_token(message.patient, channel)]))
+    stop = _url(reverse("reminders:opt-out", args=[opt_out_token(message, channel)]))
     location = message.appointment.location
     context = {"content": content, "stop_url": stop, "clinic_name": settings.CLINIC_NAME, "location": location,
                "clinic_phone": location.contact_phone,

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Patient
 from bookings.services import patient_opt_out
+from bookings.tokens import ManageLinkExpired, ManageLinkInvalid
 from bookings.views.access import require, staff_required
 
 from .models import KIND_LABELS, Message, MessageState
@@ -62,10 +63,12 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:
     """The link in every message: one click shows what it does, a button does it."""
-    found = opt_out_from_token(token)
-    if found is None:
-        raise Http404("No such link")
-    patient, channel = found
+    try:
+        patient, channel = opt_out_from_token(token, now=timezone.now())
+    except ManageLinkInvalid as exc:
+        raise Http404("No such link") from exc
+    except ManageLinkExpired:
+        return render(request, "reminders/opt_out_expired.html", {"days": settings.OPT_OUT_LINK_DAYS}, status=410)
     done = request.method == "POST"
     if done:
         patient_opt_out(patient=patient, channel=channel)

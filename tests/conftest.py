@@ -24,6 +24,16 @@ from treatments.models import ServiceKind
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate limits and sign-in failures are counted in the cache: each test starts from zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _staff(role: str):
     """A staff login in `role`; injectors and managers have an authenticator app set up, as
     their role requires (front desk has none unless a test gives them one)."""
@@ -62,15 +72,6 @@ class StaffClient(Client):
 @pytest.fixture
 def client():
     return StaffClient()
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Sign-in counts live in the cache; no test inherits another's."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ Answers are for clinical staff (the bookings.view_clinical permission: injectors
 front desk gets 403 here and sees only the intake badge. Every read of answers is logged.
 """
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment, Patient
 from bookings.views.access import require, staff_required
+from medspa.exports import csv_response
 
 from ..forms import DecisionForm
 from ..models import AccessLog, Consent, FollowUp, MedicalHistory
@@ -164,12 +163,10 @@ def access_log(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     entries = AccessLog.objects.select_related("actor", "patient").order_by("-at")
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="access-log.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["at (UTC)", "staff", "patient id", "patient", "what", "record", "ip", "path"])
-        for e in entries.iterator():
-            writer.writerow([e.at.isoformat(), e.actor.get_username(), e.patient_id, e.patient.full_name, e.what,
-                             e.object_id, e.ip_address or "", e.path])  # fmt: skip
-        return response
+        return csv_response(
+            "access-log.csv",
+            ["at (UTC)", "staff", "patient id", "patient", "what", "record", "ip", "path"],
+            ([e.at.isoformat(), e.actor.get_username(), e.patient_id, e.patient.full_name, e.what,
+              e.object_id, e.ip_address or "", e.path] for e in entries.iterator()),
+        )  # fmt: skip
     return render(request, "intake/staff/access_log.html", {"entries": entries[:500]})

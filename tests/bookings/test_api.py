@@ -217,9 +217,11 @@ def test_read_cancel_and_reschedule_by_manage_token(client, clinic, day):
     unknown = post(client, f"/api/v1/bookings/{token}/reschedule", {"start": at(day, 15).isoformat(), "x": 1})
     assert unknown.status_code == 400 and "x" in unknown.json()["errors"]
 
-    cancelled = client.post(f"/api/v1/bookings/{token}/cancel")
+    cancelled = client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    assert client.post(f"/api/v1/bookings/{token}/cancel").status_code == 200  # idempotent
+    assert (
+        client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json").status_code == 200
+    )  # idempotent
 
 
 def test_reschedule_cannot_double_book(client, clinic, day):
@@ -238,7 +240,7 @@ def test_cancel_inside_the_window_is_409_too_late(client, clinic, day):
     token = created["manage_url"].rstrip("/").rsplit("/", 1)[-1]
     late = at(day, 10).astimezone(UTC) - timedelta(hours=3)
     with mock.patch("django.utils.timezone.now", return_value=late):
-        response = client.post(f"/api/v1/bookings/{token}/cancel")
+        response = client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json")
     assert response.status_code == 409
     assert response.json()["error"] == "too_late_to_cancel"
     assert Appointment.objects.get().status == AppointmentStatus.BOOKED
@@ -252,7 +254,12 @@ def test_a_token_opens_only_its_own_booking_and_expires_after_the_visit(client, 
                                                      patient__email="b@example.com")).json()  # fmt: skip
     assert client.get(f"/api/v1/bookings/{other['reference']}.{signature}").status_code == 404  # forged
     assert client.get(f"/api/v1/bookings/{reference}").status_code == 404
-    assert client.post(f"/api/v1/bookings/{other['reference']}.{signature}/cancel").status_code == 404
+    assert (
+        client.post(
+            f"/api/v1/bookings/{other['reference']}.{signature}/cancel", content_type="application/json"
+        ).status_code
+        == 404
+    )
     after = at(day, 10, 30).astimezone(UTC) + timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=after):
         expired = client.get(f"/api/v1/bookings/{token}")

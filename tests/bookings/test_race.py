@@ -26,7 +26,7 @@ def race(bodies: list[dict]) -> list[int]:
 
     def run(i: int) -> None:
         try:
-            client = Client()
+            client = Client(REMOTE_ADDR=f"10.0.0.{i + 1}")  # twenty patients, twenty addresses
             barrier.wait(timeout=30)
             response = client.post("/api/v1/bookings", json.dumps(bodies[i]), content_type="application/json")
             statuses[i] = response.status_code
