@@ -61,12 +61,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     # Third party
     "ninja",  # serves its Swagger UI from its own static files, not a CDN
+    "simple_history",
     # Local, in the order a patient moves through the clinic
     "medspa",
     "treatments",
     "bookings",
     "intake",
     "reminders",
+    "audit",  # above every app: the change history, exports and erasure; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Puts the signed-in user on every change-history row written during the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

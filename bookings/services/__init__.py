@@ -25,7 +25,9 @@ from .hours import (
     working_hours_replace,
 )
 from .patients import (
+    ERASED_BIRTH_DATE,
     appointment_intake_status_set,
+    patient_anonymise,
     patient_contact_update,
     patient_opt_out,
     patient_treatment_hold_set,
@@ -34,6 +36,7 @@ from .visits import appointment_check_in, appointment_complete, appointment_conf
 from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
 
 __all__ = [
+    "ERASED_BIRTH_DATE",
     "AppointmentsOrphaned",
     "BookingError",
     "BookingInvalid",
@@ -54,6 +57,7 @@ __all__ = [
     "appointments_outside_hours",
     "cancel_deadline",
     "event_record",
+    "patient_anonymise",
     "patient_contact_update",
     "patient_match_or_create",
     "patient_opt_out",
