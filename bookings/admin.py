@@ -31,16 +31,38 @@ class ProviderAdmin(admin.ModelAdmin):
     list_select_related = ("user",)
 
 
+CLINICAL = "bookings.view_clinical"
+# The hold comes from screening answers and an injector's decision: only clinical staff read the
+# reason or change either. Front desk sees that a hold exists (to call before booking), no more.
+CLINICAL_FIELDS = ("treatment_hold", "treatment_hold_reason")
+
+
 @admin.register(Patient)
 class PatientAdmin(admin.ModelAdmin):
+    """Intake's admin module registers a subclass of this that access-logs reads of the reason."""
+
     list_display = ("last_name", "first_name", "date_of_birth", "email", "phone", "treatment_hold")
     search_fields = ("last_name", "first_name", "email", "phone")
     list_filter = ("treatment_hold", "preferred_channel")
 
     def get_exclude(self, request, obj=None):
-        if request.user.has_perm("bookings.view_clinical"):
-            return ()
-        return ("treatment_hold_reason",)
+        return () if request.user.has_perm(CLINICAL) else ("treatment_hold_reason",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if request.user.has_perm(CLINICAL) else ("treatment_hold",)
+
+    def save_model(self, request, obj, form, change):
+        """Without the clinical permission a save never writes the hold, whatever was posted."""
+        if request.user.has_perm(CLINICAL):
+            return super().save_model(request, obj, form, change)
+        if not change:
+            obj.treatment_hold, obj.treatment_hold_reason = False, ""
+            return super().save_model(request, obj, form, change)
+        stored = Patient.objects.filter(pk=obj.pk).values(*CLINICAL_FIELDS).get()
+        for name, value in stored.items():
+            setattr(obj, name, value)  # so the change history records the truth
+        other = [f.name for f in Patient._meta.concrete_fields if not f.primary_key and f.name not in CLINICAL_FIELDS]
+        obj.save(update_fields=other)
 
 
 @admin.register(Appointment)

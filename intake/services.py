@@ -296,3 +296,9 @@ def follow_up_acknowledge(*, follow_up: FollowUp, actor: AbstractBaseUser, now: 
                                                                                   acknowledged_at=now)  # fmt: skip
     follow_up.refresh_from_db()
     return follow_up
+
+
+def intake_drafts_discard(*, patient: Patient) -> int:
+    """Unsubmitted answers of a patient being erased: never a record to keep, so they go."""
+    deleted, _ = IntakeDraft.objects.filter(appointment__patient=patient).delete()
+    return deleted

@@ -82,12 +82,14 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "simple_history",
     # Local, in the order a patient moves through the clinic
     "medspa",
     "treatments",
     "bookings",
     "intake",
     "reminders",
+    "audit",  # above every app: the change history, exports and erasure; nothing imports it
 ]
 
 MIDDLEWARE = [
@@ -101,6 +103,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Puts the signed-in user on every change-history row written during the request.
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "medspa.signin.middleware.IdleSessionMiddleware",
     "medspa.signin.middleware.TwoFactorMiddleware",

@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
     path("", include("reminders.urls")),
+    path("", include("audit.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
     path("staff/login/", signin.SignInView.as_view(), name="login"),

@@ -234,3 +234,14 @@ def message_resend(*, message: Message, now: datetime) -> Message:
     )
     message.refresh_from_db()
     return message
+
+
+def message_log_erase(*, patient: Patient, now: datetime) -> None:
+    """For a patient being erased: nothing more is sent, and what was sent keeps no words.
+
+    The rows stay (kind, channel, when, state), so the outbox still accounts for every message.
+    """
+    Message.objects.filter(patient=patient, state=MessageState.PENDING).update(
+        state=MessageState.SKIPPED, last_error="The patient's data was erased", updated_at=now
+    )
+    Message.objects.filter(patient=patient).update(subject="", body="", updated_at=now)

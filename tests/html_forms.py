@@ -147,3 +147,22 @@ def form_data(html: str, *, having: str) -> dict[str, str | list[str]]:
             values = _submitted(form, None)
             return {name: items[0] if len(items) == 1 else items for name, items in values.items()}
     raise LookupError(f"No form with a field named {having!r}")
+
+
+def rendered_form(html: str, form_id: str | None = None) -> tuple[dict[str, str], set[str]]:
+    """The fields a browser would submit from the form with id `form_id` (every form when None),
+    name → value, and the names of all checkboxes and radios shown (ticked or not)."""
+    parser = _FormParser()
+    parser.feed(html)
+    fields: dict[str, str] = {}
+    checkboxes: set[str] = set()
+    for form in parser.forms:
+        if form_id is not None and form.attrs.get("id") != form_id:
+            continue
+        fields.update({name: values[-1] for name, values in _submitted(form, None).items()})
+        checkboxes |= {
+            c.attrs["name"]
+            for c in form.controls
+            if c.tag == "input" and c.attrs.get("name") and (c.attrs.get("type") or "").lower() in ("checkbox", "radio")
+        }
+    return fields, checkboxes

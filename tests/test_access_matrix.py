@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib import admin
+from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -144,6 +145,13 @@ MATRIX: dict[str, Row] = {
     "intake:consent-signature": Row(plain("intake:consent-signature", lambda w: w.consent.pk), "NNNYY"),
     "intake:follow-ups": Row(plain("intake:follow-ups"), "NNYYY"),
     "intake:access-log": Row(plain("intake:access-log"), "NNNNY"),
+    # Audit: managers only
+    "audit:trail": Row(plain("audit:trail"), "NNNNY"),
+    "audit:changes-csv": Row(plain("audit:changes-csv"), "NNNNY"),
+    "audit:reads-csv": Row(plain("audit:reads-csv"), "NNNNY"),
+    "audit:patient-record": Row(plain("audit:patient-record", patient_pk), "NNNNY"),
+    "audit:patient-record-json": Row(plain("audit:patient-record-json", patient_pk), "NNNNY"),
+    "audit:patient-erase": Row(plain("audit:patient-erase", patient_pk), "NNNNY"),
     # Messages
     "reminders:outbox": Row(plain("reminders:outbox"), "NNYYY"),
     "reminders:patient-messages": Row(plain("reminders:patient-messages", patient_pk), "NNYYY"),
@@ -242,7 +250,7 @@ def world(db, injector_user):
         day=day,
         message=message,
         offer_token=waitlist_offer_token(entry),
-        opt_out_token=opt_out_token(patient, "email"),
+        opt_out_token=opt_out_token(message, "email"),
     )
 
 
@@ -272,6 +280,7 @@ def visitors(front_desk_user, injector_user, manager_user):
 
 
 def check_cell(client, visitor: str, user, row: Row, url: str, world) -> str | None:
+    cache.clear()  # the rate limits count every request from the test's one address; this tests the doors
     client.logout()
     if user is not None:
         client.force_login(user)

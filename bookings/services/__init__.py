@@ -33,7 +33,9 @@ from .identity import (
     identity_code_send,
 )
 from .patients import (
+    ERASED_BIRTH_DATE,
     appointment_intake_status_set,
+    patient_anonymise,
     patient_contact_update,
     patient_opt_out,
     patient_treatment_hold_set,
@@ -49,6 +51,7 @@ from .visits import (
 from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
 
 __all__ = [
+    "ERASED_BIRTH_DATE",
     "AppointmentsOrphaned",
     "BookingError",
     "BookingInvalid",
@@ -77,6 +80,7 @@ __all__ = [
     "event_record",
     "identity_code_check",
     "identity_code_send",
+    "patient_anonymise",
     "patient_contact_update",
     "patient_match_or_create",
     "patient_opt_out",

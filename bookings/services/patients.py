@@ -1,20 +1,35 @@
 """What the apps above bookings may write about a patient or an appointment (intake keeps these)."""
 
+from datetime import date
+
 from django.db import IntegrityError, transaction
 
-from ..models import Appointment, IntakeStatus, Patient
+from ..models import Appointment, IntakeStatus, Patient, WaitlistEntry
+
+ERASED_BIRTH_DATE = date(1900, 1, 1)
+
+
+def _save_fields(instance: Patient | Appointment, **values: object) -> None:
+    """Write only these fields, through save() so the change history records who changed what.
+
+    The row is read afresh, so the history's snapshot of the other fields is what is stored.
+    """
+    fresh = type(instance).objects.get(pk=instance.pk)
+    for name, value in values.items():
+        setattr(fresh, name, value)
+    fresh.save(update_fields=list(values))
+    for name, value in values.items():
+        setattr(instance, name, value)
 
 
 def appointment_intake_status_set(*, appointment: Appointment, status: IntakeStatus) -> None:
     """Front desk sees this badge; never the answers behind it."""
-    Appointment.objects.filter(pk=appointment.pk).update(intake_status=status)
-    appointment.intake_status = status
+    _save_fields(appointment, intake_status=status)
 
 
 def patient_treatment_hold_set(*, patient: Patient, hold: bool, reason: str = "") -> None:
     """While on hold, toxin treatments can't be booked online (a consultation still can)."""
-    Patient.objects.filter(pk=patient.pk).update(treatment_hold=hold, treatment_hold_reason=reason if hold else "")
-    patient.treatment_hold, patient.treatment_hold_reason = hold, (reason if hold else "")
+    _save_fields(patient, treatment_hold=hold, treatment_hold_reason=reason if hold else "")
 
 
 def patient_contact_update(*, patient: Patient, email: str, phone: str) -> None:
@@ -25,15 +40,32 @@ def patient_contact_update(*, patient: Patient, email: str, phone: str) -> None:
     """
     try:
         with transaction.atomic():
-            Patient.objects.filter(pk=patient.pk).update(email=email, phone=phone)
+            _save_fields(patient, email=email, phone=phone)
     except IntegrityError:
-        Patient.objects.filter(pk=patient.pk).update(phone=phone)
-        email = patient.email
-    patient.email, patient.phone = email, phone
+        _save_fields(patient, phone=phone)
 
 
 def patient_opt_out(*, patient: Patient, channel: str) -> None:
     """No more messages on this channel ("email" or "sms"), from now on, whatever is already queued."""
     field = {"email": "opted_out_email", "sms": "opted_out_sms"}[channel]
-    Patient.objects.filter(pk=patient.pk).update(**{field: True})
-    setattr(patient, field, True)
+    _save_fields(patient, **{field: True})
+
+
+def patient_anonymise(*, patient: Patient) -> None:
+    """Erase what identifies the person (the right to erasure); the row stays, so appointments,
+    the access log and the erasure's tombstone still point at something. Waitlist entries go."""
+    WaitlistEntry.objects.filter(patient=patient).delete()
+    _save_fields(
+        patient,
+        first_name="Erased",
+        last_name=f"patient {patient.pk}",
+        date_of_birth=ERASED_BIRTH_DATE,
+        email=f"erased-{patient.pk}@erased.invalid",
+        phone="",
+        consent_email=False,
+        consent_sms=False,
+        opted_out_email=True,
+        opted_out_sms=True,
+        treatment_hold=False,
+        treatment_hold_reason="",
+    )
