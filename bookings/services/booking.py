@@ -59,12 +59,6 @@ class TooLateToReschedule(TooLateToChange):
     code = "too_late_to_reschedule"
 
 
-class TreatmentOnHold(BookingError):
-    """No longer raised online (the answer would tell a stranger about a patient): see needs_call."""
-
-    code = "treatment_hold"
-
-
 class BookingInvalid(BookingError):
     """Input that can never be booked, by field: a 400, not a 409."""
 

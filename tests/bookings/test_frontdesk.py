@@ -125,9 +125,9 @@ def test_check_in_then_complete_is_recorded_with_who_and_when(client, front_desk
     appointment = book(clinic, at(day, 10))
     completed = []
     signals.appointment_completed.connect(receiver := lambda sender, **kw: completed.append(kw), weak=False)
-    client.force_login(front_desk_user)
     try:
         with time_machine.travel(at(day, 9, 55), tick=False):
+            client.force_login(front_desk_user)  # sessions end after 30 idle minutes: sign in on the day
             assert "Checked in." in _act(client, appointment, "check-in").content.decode()
         with time_machine.travel(at(day, 10, 20), tick=False):
             assert "Completed." in _act(client, appointment, "complete").content.decode()

@@ -63,7 +63,7 @@ def test_inside_the_window_the_page_and_the_refusal_give_the_locations_phone(cli
     late = appointment.start - timedelta(hours=2)
     with mock.patch("django.utils.timezone.now", return_value=late):
         html = client.get(manage_path(appointment)).content.decode()
-        api = client.post(f"/api/v1/bookings/{manage_token(appointment)}/cancel")
+        api = client.post(f"/api/v1/bookings/{manage_token(appointment)}/cancel", content_type="application/json")
     assert "changes go through the clinic" in html and SCOTTSDALE_PHONE in html and GROUP_PHONE not in html
     assert api.status_code == 409 and SCOTTSDALE_PHONE in api.json()["detail"]
     with pytest.raises(TooLateToChange, match=r"\+1 480 555 0177"):

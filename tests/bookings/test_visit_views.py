@@ -49,8 +49,8 @@ def buttons(html: str) -> set[str]:
 
 def test_check_in_is_offered_only_on_the_appointments_day(client, front_desk_user, clinic, monday):
     appointment = book(clinic, at(monday, 10))
-    client.force_login(front_desk_user)
     with time_machine.travel(at(monday - timedelta(days=2), 11), tick=False):  # the Saturday before
+        client.force_login(front_desk_user)  # at the pinned time: sessions end after 30 idle minutes
         html = page(client, appointment)
         assert "Check in" not in buttons(html) and "Check-in opens on the day of the appointment." in html
         refused = act(client, appointment, "check-in", follow=True).content.decode()
@@ -58,14 +58,15 @@ def test_check_in_is_offered_only_on_the_appointments_day(client, front_desk_use
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
     with time_machine.travel(at(monday, 9, 40), tick=False):
+        client.force_login(front_desk_user)
         assert buttons(page(client, appointment)) == {"Confirm", "Check in", "Move", "Cancel appointment"}
         assert "Checked in." in act(client, appointment, "check-in", follow=True).content.decode()
 
 
 def test_after_check_in_the_page_offers_undo_and_complete_once_started(client, front_desk_user, clinic, monday):
     appointment = book(clinic, at(monday, 10))
-    client.force_login(front_desk_user)
     with time_machine.travel(at(monday, 9, 40), tick=False):
+        client.force_login(front_desk_user)  # at the pinned time: sessions end after 30 idle minutes
         act(client, appointment, "check-in")
         html = page(client, appointment)
         assert buttons(html) == {"Undo check-in"}
@@ -94,8 +95,8 @@ def page_url(appointment) -> str:
 
 def test_a_no_show_can_be_undone_from_the_page(client, front_desk_user, clinic, monday):
     appointment = book(clinic, at(monday, 10))
-    client.force_login(front_desk_user)
     with time_machine.travel(at(monday, 10, 20), tick=False):
+        client.force_login(front_desk_user)  # at the pinned time: sessions end after 30 idle minutes
         act(client, appointment, "no-show")
         assert buttons(page(client, appointment)) == {"Undo no-show"}
         html = act(client, appointment, "undo-no-show", data={"next": page_url(appointment)}, follow=True)
@@ -132,8 +133,8 @@ def test_an_injector_completes_their_own_visit_and_nothing_else(client, clinic, 
     theirs = book(clinic, at(monday, 10), service=treatment, provider=colleague)
     for appointment in (mine, theirs):
         appointment_check_in(appointment=appointment, actor=None, now=at(monday, 9, 50))
-    client.force_login(injector)
     with time_machine.travel(at(monday, 10, 25), tick=False):
+        client.force_login(injector)  # at the pinned time: sessions end after 30 idle minutes
         assert buttons(page(client, mine)) == {"Complete"}
         for action in ("check-in", "undo-check-in", "no-show", "undo-no-show", "confirm"):
             assert act(client, mine, action).status_code == 403, action
