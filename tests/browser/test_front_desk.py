@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from bookings.models import Appointment, Source
@@ -16,6 +17,7 @@ from bookings.services import appointment_book, appointment_check_in
 from medspa.roles import FRONT_DESK, INJECTOR
 from tests.bookings.conftest import week_hours
 from tests.browser.conftest import DESKTOP, screenshot
+from tests.conftest import totp_code
 from tests.factories import PASSWORD, LocationFactory, PatientFactory, ProviderFactory, UserFactory
 from treatments.models import Service
 
@@ -138,6 +140,7 @@ def visit_clinic(db, visit_day):
     desk.groups.add(Group.objects.get(name=FRONT_DESK))
     injector = UserFactory(username="ivy", first_name="Ivy", last_name="Chen", is_staff=True)
     injector.groups.add(Group.objects.get(name=INJECTOR))
+    TOTPDevice.objects.create(user=injector, name="Authenticator app", confirmed=True)  # the role requires it
     noor = ProviderFactory(services=[consult, treatment, review], user__first_name="Noor", user__last_name="Haddad")
     ivy = ProviderFactory(services=[consult, treatment, review], user=injector)
     for provider in (noor, ivy):
@@ -162,6 +165,10 @@ def _sign_in(browser, live_server, username, header):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:  # the second step: the code from the authenticator app
+        page.get_by_label("Code").fill(totp_code(device))
+        page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text(header)).to_be_visible()
     return page
 
