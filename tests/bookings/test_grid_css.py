@@ -3,13 +3,20 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from django.urls import reverse
 
 from bookings import grid_css
 from bookings.schedules import _place
-from tests.bookings.conftest import at
-from tests.bookings.test_frontdesk import book, day, day_url  # noqa: F401 (the front desk's fixtures)
+from tests.bookings.conftest import at, next_weekday
+from tests.bookings.test_frontdesk import book, day_url
 from tests.factories import ProviderFactory
+
+@pytest.fixture
+def day():
+    return next_weekday(0)
+
 
 STATIC = Path(grid_css.__file__).parent / "static" / "bookings" / "time-grid.css"
 

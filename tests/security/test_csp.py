@@ -10,13 +10,7 @@ from django.contrib import admin
 from django.core.cache import cache
 from django.urls import reverse
 
-from tests.test_access_matrix import (  # noqa: F401 (the access matrix's world and visitors, shared)
-    MATRIX,
-    VISITORS,
-    visit,
-    visitors,
-    world,
-)
+from tests.test_access_matrix import MATRIX, VISITORS, visit  # its world and visitors: tests/security/conftest.py
 
 pytestmark = pytest.mark.django_db
 
