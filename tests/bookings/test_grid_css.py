@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from django.urls import reverse
 
 from bookings import grid_css
@@ -12,6 +11,7 @@ from bookings.schedules import _place
 from tests.bookings.conftest import at, next_weekday
 from tests.bookings.test_frontdesk import book, day_url
 from tests.factories import ProviderFactory
+
 
 @pytest.fixture
 def day():
