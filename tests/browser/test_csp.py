@@ -220,3 +220,14 @@ def test_front_desk_and_a_manager_work_the_schedule_and_the_admin_under_the_poli
     admin.assert_none(page)
     admin.context.close()
     watched.context.close()
+
+
+def test_the_api_docs_render_under_the_policy(live_server, browser, consult_clinic):
+    watched = Watched(browser, viewport=DESKTOP)
+    page = watched.new_page()
+    page.goto(live_server.url + "/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_be_visible()
+    page.locator(".opblock-summary").first.click()  # an operation opens (Swagger UI's own scripts)
+    expect(page.locator(".opblock-body").first).to_be_visible()
+    watched.assert_none(page)
+    watched.context.close()
