@@ -5,6 +5,7 @@ screens are open all day at the desk and must stay fast.
 """
 
 import contextlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 
+from .grid_css import MAX_ROWS, ROW_MINUTES
 from .models import (
     BLOCKING_STATUSES,
     Appointment,
@@ -26,8 +28,6 @@ from .models import (
     WorkingHours,
 )
 from .policy import booking_policy
-
-ROW_MINUTES = 5  # the grid's resolution: 12 rows an hour
 
 
 @dataclass
@@ -83,7 +83,10 @@ def _frame(minutes: list[int]) -> tuple[int, int]:
 
 def _place(first: int, start: int, end: int) -> tuple[int, int]:
     row = (start - first) // ROW_MINUTES + 1
-    return row, max(1, (end - start + ROW_MINUTES - 1) // ROW_MINUTES)
+    span = max(1, (end - start + ROW_MINUTES - 1) // ROW_MINUTES)
+    # Kept inside the rows time-grid.css has classes for (an appointment running past midnight).
+    row = min(max(row, 1), MAX_ROWS)
+    return row, min(span, MAX_ROWS - row + 1)
 
 
 def _appointments(status_filter: bool) -> QuerySet[Appointment]:
@@ -195,17 +198,27 @@ def _grid(zone: ZoneInfo, first: int, last: int, columns: list[Column], now: dat
     labels = [
         Block(row=(minute - first) // ROW_MINUTES + 1, span=60 // ROW_MINUTES, label=f"{minute // 60:02d}:00")
         for minute in range(first, last, 60)
+        if (minute - first) // ROW_MINUTES < MAX_ROWS
     ]
     now_row = None
     if day is not None:
         local = now.astimezone(zone)
         minute = local.hour * 60 + local.minute
-        if local.date() == day and first <= minute < last:
+        if local.date() == day and first <= minute < last and (minute - first) // ROW_MINUTES < MAX_ROWS:
             now_row = (minute - first) // ROW_MINUTES + 1
             for column in columns:
                 if column.day == day:
                     column.now_row = now_row
-    return Grid(zone, first, (last - first) // ROW_MINUTES, labels, columns, now_row)
+    return Grid(zone, first, min((last - first) // ROW_MINUTES, MAX_ROWS), labels, columns, now_row)
+
+
+HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def provider_colours() -> list[tuple[int, str]]:
+    """Each provider's colour on the grid, only when it is a plain hex colour (it goes into CSS)."""
+    rows = Provider.objects.order_by("pk").values_list("pk", "color")
+    return [(pk, color) for pk, color in rows if HEX_COLOUR.fullmatch(color)]
 
 
 def day_sheet(*, provider: Provider, day: date, zone: ZoneInfo) -> list[Appointment]:

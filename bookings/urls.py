@@ -16,6 +16,7 @@ urlpatterns = [
     # Front desk
     path("staff/", schedule.day, name="staff-day"),
     path("staff/week/", schedule.week, name="staff-week"),
+    path("staff/schedule.css", schedule.schedule_css, name="staff-schedule-css"),
     path("staff/sheet/", schedule.sheet, name="staff-sheet"),
     path("staff/book/", appointments.book, name="staff-book"),
     path("staff/appointments/<str:reference>/", appointments.appointment_detail, name="staff-appointment"),

@@ -119,6 +119,7 @@ MATRIX: dict[str, Row] = {
     # Front desk's screens
     "bookings:staff-day": Row(plain("bookings:staff-day"), "NNYYY"),
     "bookings:staff-week": Row(plain("bookings:staff-week"), "NNYYY"),
+    "bookings:staff-schedule-css": Row(plain("bookings:staff-schedule-css"), "NNYYY"),
     "bookings:staff-sheet": Row(lambda w, own: reverse("bookings:staff-sheet") + f"?provider={w.provider.pk}", "NNYYY"),
     "bookings:staff-book": Row(plain("bookings:staff-book"), "NNYNY"),
     "bookings:staff-appointment": Row(plain("bookings:staff-appointment", ref), "NNYYY"),

@@ -384,7 +384,7 @@ def test_week_and_day_sheet(client, front_desk_user, clinic, day):
     assert appointment.patient.full_name in week and "Mon" in week
     sheet = client.get(reverse("bookings:staff-sheet"), {"provider": clinic.provider.pk, "date": day}).content.decode()
     assert appointment.patient.full_name in sheet and appointment.patient.phone in sheet
-    assert ("10:00–10:30 AM EST" in sheet or "10:00–10:30 AM EDT" in sheet) and "window.print()" in sheet
+    assert ("10:00–10:30 AM EST" in sheet or "10:00–10:30 AM EDT" in sheet) and "data-print" in sheet
 
 
 def test_the_staff_day_has_no_page_errors_with_no_locations(client, front_desk_user):
