@@ -46,10 +46,12 @@ def erasure_blockers(*, patient: Patient) -> list[str]:
     ).count()
     if treated:
         reasons.append(f"{_plural(treated, 'completed neuromodulator treatment')}: the treatment record must be kept.")
-    consents = Consent.objects.filter(patient=patient).count()
+    # What an unproven link submitted is not this patient's record (it may be a stranger's): it
+    # does not keep them from being erased.
+    consents = Consent.objects.filter(patient=patient, unverified=False).count()
     if consents:
         reasons.append(f"{_plural(consents, 'signed consent')}: signed consents must be kept.")
-    histories = MedicalHistory.objects.filter(patient=patient).count()
+    histories = MedicalHistory.objects.filter(patient=patient, unverified=False).count()
     if histories:
         reasons.append(f"{_plural(histories, 'submitted medical history')}: the clinical record must be kept.")
     if FollowUp.objects.filter(appointment__patient=patient).exists():

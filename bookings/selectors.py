@@ -374,10 +374,12 @@ def review_service() -> Service | None:
     return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()
 
 
-def online_bookings_open(*, email: str, now: datetime) -> int:
-    """How many upcoming appointments were booked online for this email (any patient, any case)."""
+def online_bookings_open(*, email: str, date_of_birth: date, now: datetime) -> int:
+    """How many upcoming appointments were booked online for these details (email in any case and
+    date of birth): someone who knows only an email cannot use up another patient's bookings."""
     return Appointment.objects.filter(
         patient__email__iexact=email.strip(),
+        patient__date_of_birth=date_of_birth,
         source=Source.ONLINE,
         status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
         end__gt=now,

@@ -15,3 +15,6 @@ appointment_cancelled = Signal()  # appointment
 appointment_completed = Signal()
 # A one-time code to send to the contact details on file (reminders writes the outbox row).
 identity_code_requested = Signal()  # appointment, identity_code
+# The person holding an online booking's link proved control of the email on file (intake then
+# counts what was submitted through that link as the patient's own).
+appointment_identity_verified = Signal()  # appointment, now

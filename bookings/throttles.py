@@ -33,7 +33,8 @@ def booking_throttled(view: Callable) -> Callable:
         if wait is not None:
             return rate_limited_response(request, wait, detail)
         most = settings.BOOKING_MAX_OPEN_ONLINE  # 0: no cap
-        if most and online_bookings_open(email=email, now=timezone.now()) >= most:
+        if most and online_bookings_open(email=email, date_of_birth=payload.patient.date_of_birth,
+                                         now=timezone.now()) >= most:  # fmt: skip
             return rate_limited_response(request, OPEN_BOOKINGS_RETRY_SECONDS, detail)
         return view(request, *args, payload=payload, **kwargs)
 

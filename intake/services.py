@@ -29,7 +29,7 @@ from .models import (
     ScreeningDecision,
     ScreeningHit,
 )
-from .screening import Hit, blocks_treatment, screen
+from .screening import Hit, blocks_treatment, rule_for, screen
 
 FORM_VERSION = "2026-11"
 URGENT_SYMPTOMS = (
@@ -161,6 +161,22 @@ def history_correct(
             appointment_intake_status_set(appointment=appointment, status=IntakeStatus.FLAGGED)
             _hold_for(appointment=appointment, hits=hits, now=now)
     return history, changed
+
+
+def intake_identity_verified(*, appointment: Appointment, now: datetime) -> None:
+    """The link's holder proved they are the patient: what they submitted through it is theirs.
+
+    Their answers and consent stop being an unverified submission (so the review, the done page and
+    the next visit see them), and blocking hits now hold treatment as any patient's would.
+    """
+    with transaction.atomic():
+        MedicalHistory.objects.filter(appointment=appointment, unverified=True).update(unverified=False)
+        # The flag says who signed, not what was signed: the signature itself stays as it was.
+        Consent.objects.filter(appointment=appointment, unverified=True).update(unverified=False)
+        latest = MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
+        if latest is not None:
+            rules = [(rule_for(hit.code), hit.detail) for hit in latest.hits.all()]
+            _hold_for(appointment=appointment, hits=[Hit(rule, detail) for rule, detail in rules if rule], now=now)
 
 
 def history_current(patient: Patient) -> MedicalHistory | None:

@@ -40,6 +40,19 @@ PRE_CARE = [
 ]
 
 
+# Messages sent before the visit, and how their subject starts when the booking is not yet proven.
+BEFORE_THE_VISIT = ("confirmation", "pre-care", "intake", "reminder", "moved", "cancelled")
+UNPROVEN_SUBJECTS = {
+    "confirmation": "A booking with your details",
+    "pre-care": "Before your treatment",
+    "intake": "Before your visit",
+    "reminder": "Your visit tomorrow",
+    "moved": "A booking with your details has moved",
+    "cancelled": "A booking with your details is cancelled",
+}
+UNPROVEN_NEWS = {"confirmation": "is booked", "moved": "has moved to this time", "cancelled": "is cancelled"}
+
+
 def _url(path: str) -> str:
     return settings.SITE_URL + path
 
@@ -78,6 +91,20 @@ def content_for(message: Message) -> Content:
     where = f"{location.name}: {location.address}. Questions? Call {location.contact_phone}."
     short = _short(appointment.start, zone)
 
+    if not appointment.identity_verified and message.kind in BEFORE_THE_VISIT:
+        # Booked online with this patient's email and date of birth, and not yet proven to be them:
+        # the email on file gets no link into the booking (the link is the booker's, who may be a
+        # stranger, and a shared link would let each see what the other types), only the facts.
+        return Content(
+            f"{UNPROVEN_SUBJECTS[message.kind]}: {service}, {short}",
+            [f"Hi {name}, a {service.lower()} at {location.name} on {when}, booked online with your email address "
+             f"and date of birth, {UNPROVEN_NEWS.get(message.kind, 'is coming up')}.",
+             "If it was you, use the page you booked on to see or change it and to fill in your forms.",
+             f"If it wasn't you, please call us on {location.contact_phone}: nothing of your record has been "
+             "shown or changed."],
+            sms=f"A {service.lower()} at {location.name} on {short} was booked online with your details. "
+                f"Not you? Call {location.contact_phone}.",
+        )  # fmt: skip
     if message.kind == "confirmation":
         return Content(
             f"Booked: {service}, {short}",
@@ -118,15 +145,16 @@ def content_for(message: Message) -> Content:
         code = IdentityCode.objects.filter(pk=message.step, appointment=appointment).first()
         if code is None:
             raise ValueError("The identity code is gone")
-        verify = _url(reverse("intake:verify", args=[token]))
+        # No link: the code is typed on the page that asked for it, so only whoever booked and also
+        # reads this inbox can use it.
         return Content(
             "Your code to confirm it's you",
             [f"Hi {name}, someone booked {service} on {when} with your email address and date of birth, and "
              "asked to see your earlier answers before the visit.",
-             f"If it was you, your code is {identity_code_value(code.nonce)}. It works for 10 minutes.",
+             f"If it was you, your code is {identity_code_value(code.nonce)}. Type it on the page where you "
+             "asked for it; it works for 10 minutes.",
              "If it wasn't you, ignore this email: nothing of your record has been shown or changed. "
              f"You may like to call us on {location.contact_phone}."],
-            [("Enter the code", verify)],
         )  # fmt: skip
     if message.kind == "cancelled":
         return Content(

@@ -86,6 +86,7 @@ def identity_code_check(*, appointment: Appointment, code: str, now: datetime) -
         Appointment.objects.filter(pk=appointment.pk).update(identity_verified=True, identity_verified_at=now)
         appointment.identity_verified, appointment.identity_verified_at = True, now
         event_record(appointment, EventKind.IDENTITY_VERIFIED, at=now, actor=None, note="Code from the email on file")
+        signals.appointment_identity_verified.send(sender=Appointment, appointment=appointment, now=now)
     return CodeCheck.VERIFIED
 
 

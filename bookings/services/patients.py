@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from ..models import Appointment, IntakeStatus, Patient, WaitlistEntry
+from ..models import Appointment, ContactProposal, IntakeStatus, Patient, WaitlistEntry
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)
 
@@ -55,6 +55,7 @@ def patient_anonymise(*, patient: Patient) -> None:
     """Erase what identifies the person (the right to erasure); the row stays, so appointments,
     the access log and the erasure's tombstone still point at something. Waitlist entries go."""
     WaitlistEntry.objects.filter(patient=patient).delete()
+    ContactProposal.objects.filter(patient=patient).delete()  # names, emails and phones typed online
     _save_fields(
         patient,
         first_name="Erased",
@@ -64,6 +65,8 @@ def patient_anonymise(*, patient: Patient) -> None:
         phone="",
         consent_email=False,
         consent_sms=False,
+        consent_sms_at=None,
+        consent_sms_source="",
         opted_out_email=True,
         opted_out_sms=True,
         treatment_hold=False,

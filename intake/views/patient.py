@@ -212,9 +212,9 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment(request, token)
     if isinstance(appointment, HttpResponse):
         return appointment
-    if _submitted(appointment) is None:
+    history = history_visible_to_link(appointment) if _submitted(appointment) else None
+    if history is None:
         return redirect("intake:start", token=token)
-    history = history_visible_to_link(appointment)
     outcome, blocked = _outcome(history)
     text = consent_text_for(appointment.service)
     return render(
@@ -242,11 +242,11 @@ def correct(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment(request, token)
     if isinstance(appointment, HttpResponse):
         return appointment
-    if _submitted(appointment) is None:
+    history = history_visible_to_link(appointment) if _submitted(appointment) else None
+    if history is None:
         return redirect("intake:start", token=token)
     if not history_correctable(appointment):
         return redirect("intake:done", token=token)
-    history = history_visible_to_link(appointment)
     data = request.POST if request.method == "POST" else None
     history_form = HistoryForm(data, initial=history.answers)
     goals_form = GoalsForm(data, initial=history.goals)

@@ -372,3 +372,90 @@ def test_clearing_an_unverified_submission_leaves_the_patients_hold_and_history_
     ada.patient.refresh_from_db()
     assert ada.patient.treatment_hold
     assert SECRET_ANSWER in str(history_current(ada.patient).answers)
+
+
+# What the reviewer found after the merge: the shared link, and verifying after submitting.
+
+
+def mallorys_booking(client):
+    response = api_book(client, "consult", at(next_weekday(0, at_least=2), 14), MALLORY)
+    assert response.status_code == 201
+    appointment = Appointment.objects.get(reference=response.json()["reference"])
+    assert not appointment.identity_verified
+    return appointment, token_of(response)
+
+
+def test_the_email_on_file_gets_no_link_into_a_booking_it_did_not_prove(client, ada):
+    """The link is the booker's: if the real patient got it too, each would see what the other types,
+    and the patient entering a code would prove the stranger's browser too."""
+    from reminders.render import render
+
+    appointment, token = mallorys_booking(client)
+    client.post(reverse("intake:verify", args=[token]), {"action": "send"})  # Mallory asks for a code
+    messages = list(Message.objects.filter(appointment=appointment))
+    assert {m.kind for m in messages} >= {"confirmation", "reminder", "identity-code"}
+    for message in messages:
+        for channel in ("email", "sms"):
+            subject, text, html, attachments = render(message, channel)
+            for part in (subject, text, html, *(str(a[1]) for a in attachments)):
+                assert token not in part and "/my/" not in part and "/intake/" not in part, (message.kind, channel)
+    confirmation = next(m for m in messages if m.kind == "confirmation")
+    text = render(confirmation, "email")[1]
+    assert "booked online with your email address and date of birth" in text and "call us" in text
+
+
+def test_verifying_after_submitting_makes_the_answers_the_patients_own(client, ada):
+    appointment, token = mallorys_booking(client)  # Ada herself, on a new phone: she has not proved it yet
+    client.post(step_url(token, "contact"), {"email": ADA["email"], "phone": ADA["phone"]})
+    client.post(step_url(token, "history"), {**all_no(), "pregnancy": "yes"})  # a defer hit
+    client.post(step_url(token, "goals"), {"areas": [], "stronger_side": "left", "notes": ""})
+    signed = {"agree": "on", "typed_name": "Mallory Stone", "signature": png_data_url(), "strokes": "3"}
+    client.post(step_url(token, "consent"), signed)  # the name as booked (the MALLORY details)
+    submitted = MedicalHistory.objects.get(appointment=appointment)
+    assert submitted.unverified and not Patient.objects.get(pk=ada.patient_id).treatment_hold
+    verify_by_code(client, appointment, token)
+    submitted.refresh_from_db()
+    assert not submitted.unverified and history_current(ada.patient) == submitted
+    assert not Consent.objects.filter(appointment=appointment, unverified=True).exists()
+    assert Patient.objects.get(pk=ada.patient_id).treatment_hold  # the defer hit now holds treatment
+    done = client.get(reverse("intake:done", args=[token]))
+    assert done.status_code == 200 and "Are you pregnant" in done.content.decode()
+    assert client.get(reverse("intake:correct", args=[token])).status_code == 200
+
+
+def test_the_open_bookings_cap_counts_the_patients_details_not_just_an_email(client, clinic, settings):
+    settings.BOOKING_MAX_OPEN_ONLINE = 1
+    day = next_weekday(0, at_least=2)
+    assert api_book(client, "consult", at(day, 9), ADA).status_code == 201
+    assert api_book(client, "consult", at(day, 10), ADA).status_code == 429  # the same details: capped
+    someone = {**ADA, "date_of_birth": "1971-01-01"}  # only the email in common
+    assert api_book(client, "consult", at(day, 11), someone).status_code == 201
+
+
+def test_an_unproven_submission_does_not_keep_the_patient_from_being_erased(client, ada, manager_user):
+    from audit.services import erasure_blockers, patient_erase
+
+    patient = Patient.objects.create(first_name="Bo", last_name="Lind", email="bo@example.com", phone="+19415550111",
+                                     date_of_birth=date(1980, 1, 2))  # fmt: skip
+    start = at(next_weekday(1, at_least=2), 10)
+    appointment = appointment_book(service=ada.service, start=start, now=timezone.now(), source=Source.ONLINE,
+                                   details=PatientDetails("X", "Y", "bo@example.com", "+13055550000",
+                                                          date(1980, 1, 2)))  # fmt: skip
+    assert appointment.patient_id == patient.pk and not appointment.identity_verified
+    token = token_of_appointment(appointment)
+    client.post(step_url(token, "contact"), {"email": "x@example.com", "phone": "305-555-0000"})
+    client.post(step_url(token, "history"), {**all_no()})
+    client.post(step_url(token, "goals"), {"areas": [], "stronger_side": "left", "notes": ""})
+    client.post(step_url(token, "consent"), {"agree": "on", "typed_name": "X Y", "signature": png_data_url(),
+                                             "strokes": "3"})  # fmt: skip
+    assert MedicalHistory.objects.filter(patient=patient, unverified=True).exists()
+    assert ContactProposal.objects.filter(patient=patient).exists()
+    assert erasure_blockers(patient=patient) == []
+    patient_erase(patient=patient, actor=manager_user, now=timezone.now())
+    assert not ContactProposal.objects.filter(patient=patient).exists()
+
+
+def token_of_appointment(appointment) -> str:
+    from bookings.tokens import manage_token
+
+    return manage_token(appointment)
