@@ -1,4 +1,5 @@
 # make run   — the whole app on its embedded defaults (SQLite, filesystem broker, mail to files)
+# make dev   — the same with Django's autoreloading development server instead of gunicorn
 # make test  — the test suite on DATABASE_URL (SQLite if unset)
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 # The embedded defaults are a development set-up; production sets DJANGO_DEBUG=0 and its secrets.
 export DJANGO_DEBUG ?= 1
 
-.PHONY: install run test lint format clean
+.PHONY: install run dev test lint format clean
 
 install: $(VENV)/.installed
 
@@ -18,6 +19,9 @@ $(VENV)/.installed: requirements.txt build-constraints.txt
 
 run: install
 	./scripts/run.sh
+
+dev: install
+	./scripts/run.sh dev
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

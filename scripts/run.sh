@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts the whole app on its embedded defaults: web, Celery worker with embedded beat.
+# Starts the whole app on its embedded defaults: web (gunicorn; `dev`: Django's autoreloading
+# server), Celery worker with embedded beat.
 # Ctrl-C stops everything it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +23,13 @@ trap stop EXIT
 
 $BIN/celery -A medspa worker -B --loglevel=INFO --concurrency=2 &
 pids+=($!)
-$BIN/python manage.py runserver --noreload "127.0.0.1:$PORT" &
+if [ "${1:-}" = "dev" ]; then
+  # For people changing code: Django's development server, restarting on every change.
+  $BIN/python manage.py runserver "127.0.0.1:$PORT" &
+else
+  # A real server (gunicorn, settings in gunicorn.conf.py), serving static files through WhiteNoise.
+  PORT=$PORT $BIN/gunicorn medspa.wsgi &
+fi
 pids+=($!)
 
 for _ in $(seq 60); do
