@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 
 from bookings.models import Patient
 from bookings.views.access import require, staff_required
+from medspa.exports import csv_response
 
-from .csv_safe import csv_download
 from .forms import EraseForm, TrailFilterForm
 from .records import patient_record, readable
 from .selectors import Change, access_entries, change_history
@@ -87,7 +87,7 @@ def changes_csv(request: HttpRequest) -> HttpResponse:
         for name, before, after in (c.fields or [("", "", "")])
     )
     header = ["at (UTC)", "staff", "record", "record id", "patient id", "action", "field", "before", "after", "reason"]
-    return csv_download(filename="change-history.csv", header=header, rows=rows)
+    return csv_response("change-history.csv", header, rows)
 
 
 @never_cache
@@ -103,7 +103,7 @@ def reads_csv(request: HttpRequest) -> HttpResponse:
         for e in access_entries(**criteria).iterator()
     )  # fmt: skip
     header = ["at (UTC)", "staff", "patient id", "patient", "what", "record", "ip", "path"]
-    return csv_download(filename="access-log.csv", header=header, rows=rows)
+    return csv_response("access-log.csv", header, rows)
 
 
 @never_cache
