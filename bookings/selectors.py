@@ -196,9 +196,16 @@ def _slot_grid(*, schedule: _Schedule, service: Service, start_date: date, days:
                 wall += step
 
 
+def last_bookable_day(policy: BookingPolicy, now: datetime, zone) -> date:
+    """The last date patients may book, on the calendar of the location's zone (`zone`)."""
+    return (now.astimezone(zone) + timedelta(days=policy.horizon_days)).date()
+
+
 def _bookable_window(policy: BookingPolicy, now: datetime, min_notice: timedelta | None) -> tuple[datetime, date]:
+    """The earliest bookable instant, and the last date any location could still be inside the
+    horizon (the zone furthest ahead of UTC); each slot is then held to its own location's date."""
     earliest = now + (policy.min_notice if min_notice is None else min_notice)
-    return earliest, (now + timedelta(days=policy.horizon_days)).date()
+    return earliest, last_bookable_day(policy, now, ZoneInfo("Etc/GMT-14"))
 
 
 @dataclass(frozen=True)
@@ -244,10 +251,12 @@ def availability_find(
         online=online,
         ignore_appointment_id=ignore_appointment_id,
     )
+    # Each location's last day on its own calendar, worked out once per location.
+    last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
     candidates = [
         c.slot
         for c in _slot_grid(schedule=schedule, service=service, start_date=start_date, days=days, step=policy.slot_step)
-        if c.free and c.slot.start >= earliest and c.slot.start.date() <= last_day
+        if c.free and c.slot.start >= earliest and c.slot.start.date() <= last_days[c.slot.location.pk]
     ]
     if provider is None:
         candidates = _spread(candidates, schedule)

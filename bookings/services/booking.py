@@ -31,7 +31,7 @@ from ..models import (
     Source,
 )
 from ..policy import booking_policy
-from ..selectors import patient_find, slot_check
+from ..selectors import last_bookable_day, patient_find, slot_check
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
 
@@ -139,7 +139,8 @@ def _check_timing(*, start: datetime, now: datetime, min_notice: timedelta | Non
         raise BookingInvalid(
             {"start": [f"Online bookings need at least {hours:g} hours' notice. For sooner, please call us."]}
         )
-    if start.date() > (now + timedelta(days=policy.horizon_days)).date():
+    # The horizon's last day on the calendar the requested time is in (the location's).
+    if start.date() > last_bookable_day(policy, now, start.tzinfo):
         raise BookingInvalid({"start": [f"We take bookings up to {policy.horizon_days} days ahead."]})
 
 

@@ -1,8 +1,9 @@
 """The booking endpoints of the public API, against the contract in DESIGN.md."""
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -341,3 +342,21 @@ def test_one_day_for_one_provider_costs_three_queries_whatever_the_bookings(clie
             assert client.get(path).status_code == 200
         counts.append(len(queries))
     assert counts == [3] * 6  # the service, the working hours, the busy time
+
+
+def test_the_horizon_counts_days_on_the_locations_calendar_late_in_the_evening(client, clinic, settings):
+    """At 23:30 in New York it is already tomorrow in UTC: the horizon must not reach a day further."""
+    import time_machine
+
+    settings.BOOKING_HORIZON_DAYS = 10
+    evening = datetime(2026, 11, 22, 23, 30, tzinfo=ZoneInfo("America/New_York"))
+    with time_machine.travel(evening, tick=False):
+        today = evening.date()
+        slots = client.get(f"/api/v1/availability?service=consult&date={today}&days=31").json()["slots"]
+        assert max(date.fromisoformat(slot["start"][:10]) for slot in slots) <= today + timedelta(days=10)
+        beyond = datetime.combine(today + timedelta(days=11), time(9), tzinfo=ZoneInfo("America/New_York"))
+        body = {"service": "consult", "start": beyond.isoformat(), "accept_policy": True,
+                "patient": {"first_name": "Ada", "last_name": "Park", "email": "ada@example.com",
+                            "phone": "+19415550199", "date_of_birth": "1990-05-06"}}  # fmt: skip
+        response = client.post("/api/v1/bookings", json.dumps(body), content_type="application/json")
+        assert response.status_code == 400 and "10 days ahead" in json.dumps(response.json())
