@@ -189,6 +189,7 @@ def test_front_desk_and_a_manager_work_the_schedule_and_the_admin_under_the_poli
     # Changing the location submits the form by itself (data-auto-submit).
     page.get_by_label("Location").select_option(label="Tampa")
     expect(page).to_have_url(re.compile(r"location=tampa"))
+    page.wait_for_load_state()  # the new page's module has attached its listener (the URL changes first)
     page.get_by_label("Location").select_option(label="Sarasota")
     expect(page).to_have_url(re.compile(r"location=sarasota"))
     page.get_by_label("Date").fill(day.isoformat())
