@@ -214,6 +214,15 @@ class IntakeStatus(models.TextChoices):
     FLAGGED = "flagged", "Flagged for review"
 
 
+class ChartState(models.TextChoices):
+    """Where the injector's treatment record stands; charting keeps it (bookings never reads a chart)."""
+
+    NONE = "", "No record"
+    DRAFT = "draft", "Record started"
+    SIGNED = "signed", "Record signed"
+    NOT_TREATED = "not_treated", "Not treated"
+
+
 class Source(models.TextChoices):
     ONLINE = "online", "Online"
     DESK = "desk", "Front desk"
@@ -253,6 +262,11 @@ class Appointment(models.Model):
     busy_until = models.DateTimeField(editable=False)
     status = models.CharField(max_length=12, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
     intake_status = models.CharField(max_length=12, choices=IntakeStatus.choices, default=IntakeStatus.NOT_STARTED)
+    # Kept by charting through `appointment_chart_state_set`: completing a toxin treatment needs a
+    # signed record or "not treated"; a visit where toxin was given (a review with a top-up too)
+    # counts for intervals, limits and aftercare.
+    chart_state = models.CharField(max_length=12, choices=ChartState.choices, blank=True, default=ChartState.NONE)
+    toxin_given = models.BooleanField(default=False, help_text="Units of a neuromodulator were charted.")
     source = models.CharField(max_length=8, choices=Source.choices)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,5 +1,6 @@
 """Reads of intake for the clinical screens and the patient's own summary."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
@@ -176,3 +177,56 @@ def urgent_follow_ups() -> list[FollowUp]:
         .select_related("appointment__patient", "appointment__service", "appointment__location")
         .order_by("-submitted_at")
     )
+
+
+@dataclass(frozen=True)
+class TreatmentGate:
+    """Whether a toxin treatment record may be started for an appointment, and if not, why.
+
+    `reasons` are for staff and carry no clinical detail ("Medical history not finished",
+    "Screening needs the injector's decision"): front desk sees them beside "Not ready for treatment".
+    """
+
+    ready: bool
+    reasons: tuple[str, ...] = ()
+
+
+def treatment_gate(appointment: Appointment) -> TreatmentGate:
+    """Intake complete, consent to the service's current text signed, no screening hit unresolved.
+
+    A first version: the intake status (complete means no hit, or every hit cleared) and the consent.
+    """
+    from .services import consent_text_for
+
+    reasons = []
+    if appointment.intake_status == IntakeStatus.NOT_STARTED:
+        reasons.append("Medical history not finished")
+    elif appointment.intake_status == IntakeStatus.FLAGGED:
+        reasons.append("Screening needs the injector's decision")
+    text = consent_text_for(appointment.service)
+    signed = (
+        text is not None
+        and Consent.objects.filter(patient_id=appointment.patient_id, text=text)
+        .filter(Q(unverified=False) | Q(appointment=appointment))
+        .exists()
+    )
+    if not signed:
+        reasons.append("Consent for this treatment not signed")
+    return TreatmentGate(ready=not reasons, reasons=tuple(reasons))
+
+
+def product_allergies(appointment: Appointment) -> frozenset[str]:
+    """The allergies that rule products out, from the history the appointment's screening used:
+    "albumin" (every product with human albumin) and "milk" (Dysport). Unsure counts as both.
+
+    A first version: a yes to the albumin/milk question counts as both.
+    """
+    history = (
+        MedicalHistory.objects.filter(patient_id=appointment.patient_id)
+        .filter(Q(unverified=False) | Q(appointment=appointment))
+        .order_by("-version")
+        .first()
+    )
+    if history is None or history.answers.get("albumin-milk-allergy") != "yes":
+        return frozenset()
+    return frozenset({"albumin", "milk"})

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "treatments",
     "bookings",
     "intake",
+    "charting",
     "reminders",
     "audit",  # above every app: the change history, exports and erasure; nothing imports it
 ]

@@ -110,6 +110,14 @@ class Product(models.Model):
         null=True, blank=True, help_text="Label limit on the total dose within the period below."
     )
     max_units_period_days = models.PositiveSmallIntegerField(default=90)
+    units_per_botox_unit = models.DecimalField(
+        max_digits=4,
+        decimal_places=2,
+        default=1,
+        validators=[MinValueValidator(0.1)],
+        help_text="How many of this product's units clinicians give for one Botox unit (Dysport 2.5–3). "
+        "Used only to scale the areas' usual ranges; units are never converted or added across products.",
+    )
     contains_human_albumin = models.BooleanField(default=False)
     contains_milk_protein = models.BooleanField(default=False)
     units_note = models.TextField(blank=True, help_text="Reconstitution, storage, unit equivalence.")

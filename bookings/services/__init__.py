@@ -33,6 +33,7 @@ from .identity import (
 )
 from .patients import (
     ERASED_BIRTH_DATE,
+    appointment_chart_state_set,
     appointment_intake_status_set,
     patient_anonymise,
     patient_contact_update,
@@ -63,6 +64,7 @@ __all__ = [
     "TooLateToReschedule",
     "appointment_book",
     "appointment_cancel",
+    "appointment_chart_state_set",
     "appointment_check_in",
     "appointment_check_in_undo",
     "appointment_complete",

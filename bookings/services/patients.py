@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from ..models import Appointment, ContactProposal, IntakeStatus, Patient, WaitlistEntry
+from ..models import Appointment, ChartState, ContactProposal, IntakeStatus, Patient, WaitlistEntry
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)
 
@@ -25,6 +25,11 @@ def _save_fields(instance: Patient | Appointment, **values: object) -> None:
 def appointment_intake_status_set(*, appointment: Appointment, status: IntakeStatus) -> None:
     """Front desk sees this badge; never the answers behind it."""
     _save_fields(appointment, intake_status=status)
+
+
+def appointment_chart_state_set(*, appointment: Appointment, state: ChartState, toxin_given: bool) -> None:
+    """Charting's record of the visit, as far as the front office needs it: no units, no products."""
+    _save_fields(appointment, chart_state=state, toxin_given=toxin_given)
 
 
 def patient_treatment_hold_set(*, patient: Patient, hold: bool, reason: str = "") -> None:
