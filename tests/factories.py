@@ -1,4 +1,4 @@
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import factory
@@ -112,3 +112,72 @@ class PatientFactory(factory.django.DjangoModelFactory):
     date_of_birth = date(1985, 6, 1)
     email = factory.Sequence(lambda n: f"patient{n}@example.com")
     phone = "+19415550100"
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A booked appointment written directly (no availability check): for tests of what comes after.
+
+    Its busy range is the visit itself unless given; the services are for tests of booking itself.
+    """
+
+    class Meta:
+        model = "bookings.Appointment"
+        skip_postgeneration_save = True
+
+    patient = factory.SubFactory(PatientFactory)
+    provider = factory.SubFactory(ProviderFactory)
+    location = factory.SubFactory(LocationFactory, slug="sarasota", name="Sarasota")
+    service = factory.SubFactory(ServiceFactory, is_toxin_treatment=True)
+    start = factory.LazyFunction(lambda: datetime(2026, 12, 1, 15, 0, tzinfo=UTC))
+    end = factory.LazyAttribute(lambda a: a.start + timedelta(minutes=a.service.duration_minutes))
+    busy_from = factory.LazyAttribute(lambda a: a.start)
+    busy_until = factory.LazyAttribute(lambda a: a.end)
+    source = "desk"
+    identity_verified = True
+
+    @factory.post_generation
+    def areas(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.areas.set(extracted)
+
+
+class TreatmentRecordFactory(factory.django.DjangoModelFactory):
+    """A draft record; `SignedRecordFactory` for a signed one. Sites need a lot: see `InjectionSiteFactory`."""
+
+    class Meta:
+        model = "charting.TreatmentRecord"
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    started_by = factory.LazyAttribute(lambda r: r.appointment.provider.user)
+    started_at = factory.LazyAttribute(lambda r: r.appointment.start)
+
+
+class SignedRecordFactory(TreatmentRecordFactory):
+    status = "signed"
+    signed_by = factory.LazyAttribute(lambda r: r.appointment.provider.user)
+    signed_at = factory.LazyAttribute(lambda r: r.appointment.end)
+
+
+class LotUseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "charting.LotUse"
+
+    record = factory.SubFactory(TreatmentRecordFactory)
+    product = factory.LazyFunction(lambda: Product.objects.get(slug="botox-cosmetic"))
+    lot_number = factory.Sequence(lambda n: f"C{7000 + n}C3")
+    expiry = date(2027, 6, 30)
+    dilution_ml = Decimal("2.5")
+
+
+class InjectionSiteFactory(factory.django.DjangoModelFactory):
+    """Units into an area and side; the area defaults to the masseter (per side), left."""
+
+    class Meta:
+        model = "charting.InjectionSite"
+
+    lot = factory.SubFactory(LotUseFactory)
+    record = factory.LazyAttribute(lambda s: s.lot.record)
+    area = factory.LazyFunction(lambda: TreatmentArea.objects.get(slug="masseter"))
+    side = "left"
+    units = Decimal("25")
+    points = 3
