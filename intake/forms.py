@@ -220,7 +220,7 @@ class DecisionForm(Styled, forms.Form):
             self.fields["note"].label = "Note (required)"
             self.fields["note"].help_text = "What you checked and why you decided so."
         if Severity.DEFER in self.severities and Severity.ABSOLUTE not in self.severities:
-            self.fields["note"].help_text = "To clear: why it no longer applies (for example, the infection has healed)."
+            self.fields["note"].help_text = "To clear: why it no longer applies (for example, it has healed)."
 
     def clean(self):
         cleaned = super().clean()
