@@ -4,20 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0004_history_follows_chart_state'),
+        ("audit", "0004_history_follows_chart_state"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicalappointment',
-            name='treatment_not_ready',
-            field=models.CharField(blank=True, choices=[('', 'Ready'), ('history', 'Medical history not finished'), ('screening', "Screening needs the injector's decision"), ('not_to_treat', 'Not to be treated: see the injector'), ('consent', 'Consent not signed for the current version'), ('hold', 'Treatment on hold: see the injector')], default='history', max_length=12),
+            model_name="historicalappointment",
+            name="treatment_not_ready",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "Ready"),
+                    ("history", "Medical history not finished"),
+                    ("screening", "Screening needs the injector's decision"),
+                    ("not_to_treat", "Not to be treated: see the injector"),
+                    ("consent", "Consent not signed for the current version"),
+                    ("hold", "Treatment on hold: see the injector"),
+                ],
+                default="history",
+                max_length=12,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalappointment',
-            name='treatment_ready',
+            model_name="historicalappointment",
+            name="treatment_ready",
             field=models.BooleanField(default=False),
         ),
     ]
