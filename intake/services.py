@@ -58,13 +58,21 @@ class IntakeError(Exception):
 READY_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN)
 
 
-def _ready_refresh(appointments: QuerySet[Appointment], *, now: datetime) -> None:
-    """Write the gate down for the front office on each of these that is still to come."""
+def _ready_refresh(appointments: QuerySet[Appointment], *, now: datetime) -> int:
+    """Write the gate down for the front office on each of these that is still to come; how many changed."""
     upcoming = appointments.filter(status__in=READY_STATUSES, start__gte=now - timedelta(days=1))
+    changed = 0
     for appointment in upcoming.only("pk", "patient_id", "service_id", "identity_verified", "treatment_ready",
                                      "treatment_not_ready"):  # fmt: skip
         gate = treatment_gate(appointment)
-        appointment_treatment_ready_set(appointment=appointment, ready=gate.ready, reason=not_ready_code(gate))
+        changed += appointment_treatment_ready_set(appointment=appointment, ready=gate.ready,
+                                                   reason=not_ready_code(gate))  # fmt: skip
+    return changed
+
+
+def treatment_ready_refresh_all(*, now: datetime) -> int:
+    """Every upcoming appointment (after the field is added, or demo data written around the services)."""
+    return _ready_refresh(Appointment.objects.all(), now=now)
 
 
 def treatment_ready_refresh(*, appointment: Appointment, now: datetime) -> None:

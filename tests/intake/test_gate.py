@@ -258,3 +258,17 @@ def test_front_desk_sees_ready_or_not_and_no_clinical_detail(client, visit, fron
     sheet = html.unescape(pages["sheet"].content.decode())
     # One toxin treatment each way; the consultation shows neither.
     assert sheet.count("Not ready for treatment") == 1 and sheet.count("Ready for treatment") == 1
+
+
+def test_the_command_writes_the_gate_on_appointments_booked_before_the_field(client, visit):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    appointment, token = visit()
+    intake(client, token)
+    Appointment.objects.filter(pk=appointment.pk).update(treatment_ready=False, treatment_not_ready="history")
+    out = StringIO()
+    call_command("treatment_ready_refresh", stdout=out)
+    assert out.getvalue().strip() == "1 appointment(s) changed."
+    assert stored(appointment) == (True, NotReady.NONE)
