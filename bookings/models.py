@@ -223,6 +223,18 @@ class ChartState(models.TextChoices):
     NOT_TREATED = "not_treated", "Not treated"
 
 
+class NotReady(models.TextChoices):
+    """Why a toxin treatment may not start yet, in words for every role (no clinical detail).
+    Intake keeps it through `appointment_treatment_ready_set`; charting asks intake's gate itself."""
+
+    NONE = "", "Ready"
+    HISTORY = "history", "Medical history not finished"
+    SCREENING = "screening", "Screening needs the injector's decision"
+    NOT_TO_TREAT = "not_to_treat", "Not to be treated: see the injector"
+    CONSENT = "consent", "Consent not signed for the current version"
+    HOLD = "hold", "Treatment on hold: see the injector"
+
+
 class Source(models.TextChoices):
     ONLINE = "online", "Online"
     DESK = "desk", "Front desk"
@@ -267,6 +279,12 @@ class Appointment(models.Model):
     # counts for intervals, limits and aftercare.
     chart_state = models.CharField(max_length=12, choices=ChartState.choices, blank=True, default=ChartState.NONE)
     toxin_given = models.BooleanField(default=False, help_text="Units of a neuromodulator were charted.")
+    # Kept by intake through `appointment_treatment_ready_set` whenever its gate may change (history,
+    # consent, decision, identity, a new consent version): what front desk sees, never why clinically.
+    treatment_ready = models.BooleanField(default=False)
+    treatment_not_ready = models.CharField(
+        max_length=12, choices=NotReady.choices, blank=True, default=NotReady.HISTORY
+    )
     source = models.CharField(max_length=8, choices=Source.choices)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

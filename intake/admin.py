@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.db.models import Max
+from django.utils import timezone
 
 from bookings import admin as bookings_admin
 from bookings.models import Patient
 from medspa.admin import ReadOnlyAdminMixin
 
 from .models import AccessLog, ConsentText
-from .services import access_log_record
+from .services import access_log_record, consent_text_publish
 
 
 @admin.register(ConsentText)
@@ -25,9 +25,9 @@ class ConsentTextAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        latest = ConsentText.objects.filter(service=obj.service).aggregate(v=Max("version"))["v"] or 0
-        obj.version = latest + 1
-        super().save_model(request, obj, form, change)
+        """Through the service: the next version, and upcoming appointments that must sign it again."""
+        published = consent_text_publish(service=obj.service, title=obj.title, body=obj.body, now=timezone.now())
+        obj.pk, obj.version, obj.created_at = published.pk, published.version, published.created_at
 
 
 @admin.register(AccessLog)

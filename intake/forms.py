@@ -11,7 +11,7 @@ from bookings.forms import DateInput, Styled, normalise_phone
 from treatments.models import TreatmentArea
 
 from .models import Decision
-from .screening import RULES
+from .screening import RULES, Severity, decision_refusal
 from .services import URGENT_SYMPTOMS
 
 YES_NO = (("no", "No"), ("yes", "Yes"))
@@ -201,5 +201,32 @@ class FollowUpForm(Styled, forms.Form):
 
 
 class DecisionForm(Styled, forms.Form):
+    """The injector's decision on the hits of the history shown (`severities`): an absolute hit is
+    not offered "Cleared to treat"; the note is asked for where the rules need one. The service
+    applies the same rule (`screening.decision_refusal`) whatever is posted."""
+
     decision = forms.ChoiceField(choices=Decision.choices, widget=forms.RadioSelect, label="Decision")
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), label="Note")
+
+    def __init__(self, *args, severities: set[str] | frozenset[str] = frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.severities = set(severities)
+        if Severity.ABSOLUTE in self.severities:
+            refusal = decision_refusal(self.severities, clears=True, note="")
+            self.fields["decision"].choices = [c for c in Decision.choices if c[0] != Decision.CLEARED]
+            self.fields["decision"].error_messages["invalid_choice"] = refusal[1] if refusal else ""
+            self.fields["decision"].help_text = "An absolute contraindication can't be cleared."
+        elif Severity.REVIEW in self.severities:
+            self.fields["note"].label = "Note (required)"
+            self.fields["note"].help_text = "What you checked and why you decided so."
+        if Severity.DEFER in self.severities and Severity.ABSOLUTE not in self.severities:
+            self.fields["note"].help_text = "To clear: why it no longer applies (for example, it has healed)."
+
+    def clean(self):
+        cleaned = super().clean()
+        if "decision" in cleaned:
+            refusal = decision_refusal(self.severities, clears=cleaned["decision"] == Decision.CLEARED,
+                                       note=cleaned.get("note") or "")  # fmt: skip
+            if refusal is not None:
+                self.add_error(*refusal)
+        return cleaned

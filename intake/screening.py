@@ -1,9 +1,10 @@
 """The screening rules, as one table: what we ask, how serious a "yes" is, and what each side is told.
 
 Severities (the clinical reference's A / D / R):
-- ABSOLUTE: no treatment; online booking of toxin treatments is refused until an injector clears it.
-- DEFER: not now; the same hold until an injector clears it.
-- REVIEW: an injector looks before treatment.
+- ABSOLUTE: no treatment, and no injector can clear it (only "do not treat" or "consultation needed
+  first"); online booking of toxin treatments is refused while the hold lasts.
+- DEFER: not now; the same hold until an injector clears it with a note saying why it no longer applies.
+- REVIEW: an injector decides before treatment, with a note.
 Rules never tell a patient to stop a prescribed medicine (question 9): they route to the injector.
 """
 
@@ -44,6 +45,12 @@ PRODUCTS = (
     ("daxxify", "Daxxify"), ("letybo", "Letybo"), ("unknown", "Not sure"),
 )  # fmt: skip
 
+# Rule 2's follow-up: which allergy. "albumin" rules out every product with human albumin (all but
+# Daxxify), "milk" rules out Dysport; "both" and "unsure" rule out both (intake.selectors.product_allergies).
+ALLERGY_CHOICES = (
+    ("albumin", "Human albumin"), ("milk", "Cow's milk protein"), ("both", "Both"), ("unsure", "Not sure"),
+)  # fmt: skip
+
 CALL_YOU = "Thank you for telling us. Before any treatment, the clinic will call you to talk it through."
 NOT_NOW = "Thank you. Treatment isn't recommended for now; the clinic will call to plan the right time."
 WE_REVIEW = "Thank you. Your injector will look at this before your visit."
@@ -62,16 +69,19 @@ RULES: tuple[Rule, ...] = (
         "Are you allergic to human albumin or to cow's milk protein?",
         Severity.REVIEW,
         WE_REVIEW,
-        "Albumin allergy: absolute for albumin products (Botox, Xeomin, Letybo); cow's milk protein: "
-        "absolute for Dysport. Choose the product accordingly.",
-        (FollowUp("allergy", "Which, and what happens?"),),
+        "Human albumin allergy: absolute for every product with albumin (Botox, Dysport, Xeomin, Jeuveau, "
+        "Letybo: all but Daxxify); cow's milk protein allergy: absolute for Dysport. Choose the product accordingly.",
+        (
+            FollowUp("which", "Which are you allergic to?", "choice", ALLERGY_CHOICES),
+            FollowUp("allergy", "What happens when you react?"),
+        ),
     ),
     Rule(
         "skin-infection",
         "Do you have an infection, a cold sore or another skin problem where you'd be injected?",
-        Severity.ABSOLUTE,
-        CALL_YOU,
-        "Active infection or skin condition at the injection site.",
+        Severity.DEFER,
+        NOT_NOW,
+        "Active infection or skin condition at the injection site: defer until it has healed.",
         (FollowUp("where", "Where, and what is it?"),),
     ),
     Rule(
@@ -163,12 +173,19 @@ class Hit:
     detail: str = ""
 
 
+def _in_words(follow_up: FollowUp, value: object) -> str:
+    """A follow-up answer for the hit's detail: a choice by its label ("Cow's milk protein", "Dysport")."""
+    if follow_up.kind == "choice":
+        return dict(follow_up.choices).get(str(value), str(value or ""))
+    return str(value or "")
+
+
 def screen(answers: dict, *, date_of_birth: date, visit_day: date, last_toxin_here: date | None = None) -> list[Hit]:
     """The rules a set of answers trips, most serious first. Pure: no database, no clock."""
     hits = []
     for rule in RULES:
         if answers.get(rule.code) == "yes":
-            details = [str(answers.get(f"{rule.code}.{f.name}", "")) for f in rule.follow_ups]
+            details = [_in_words(f, answers.get(f"{rule.code}.{f.name}", "")) for f in rule.follow_ups]
             hits.append(Hit(rule, "; ".join(d for d in details if d)))
     age = visit_day.year - date_of_birth.year - ((visit_day.month, visit_day.day) < (date_of_birth.month,
                                                                                      date_of_birth.day))  # fmt: skip
@@ -187,3 +204,28 @@ def blocks_treatment(hits: list[Hit]) -> bool:
 def rule_for(code: str) -> Rule | None:
     """The rule behind a stored hit's code, computed ones included."""
     return RULES_BY_CODE.get(code) or {UNDER_18.code: UNDER_18, RECENT_HERE.code: RECENT_HERE}.get(code)
+
+
+def decision_refusal(severities: set[str], *, clears: bool, note: str) -> tuple[str, str] | None:
+    """Why an injector's decision on hits of these severities can't be recorded, as (field, message),
+    or None. The one rule for the review form and the service:
+
+    - an absolute hit is never cleared (only "do not treat" or "consultation needed first");
+    - a defer hit is cleared only with a note saying why it no longer applies;
+    - a review hit needs a note with whatever is decided.
+    """
+    if clears and Severity.ABSOLUTE in severities:
+        return "decision", (
+            "This can't be cleared: an absolute contraindication (a reaction to a toxin product or its "
+            "ingredients, or under 18). Choose “Do not treat” or “Consultation needed first”."
+        )
+    if note.strip():
+        return None
+    if clears and Severity.DEFER in severities:
+        return "note", (
+            "Write why it no longer applies (for example: the infection has healed, or the patient is no "
+            "longer pregnant or breastfeeding)."
+        )
+    if Severity.REVIEW in severities:
+        return "note", "Write a note with your decision: what you checked and why."
+    return None

@@ -3,14 +3,14 @@
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
-from bookings.models import BLOCKING_STATUSES, Appointment, AppointmentStatus, IntakeStatus
+from bookings.models import BLOCKING_STATUSES, Appointment, AppointmentStatus, IntakeStatus, NotReady, Patient
 from treatments.models import TreatmentArea
 
-from .models import Consent, ConsentText, FollowUp, MedicalHistory, ScreeningDecision
-from .screening import RULES
+from .models import Consent, ConsentText, Decision, FollowUp, MedicalHistory, ScreeningDecision, ScreeningHit
+from .screening import RULES, Severity
 
 # What the patient chose for "which side looks stronger", in words for both sides of the counter.
 SIDE_WORDS = {"left": "Left", "right": "Right", "both": "Both about the same", "unsure": "Not sure"}
@@ -179,6 +179,14 @@ def urgent_follow_ups() -> list[FollowUp]:
     )
 
 
+def screening_histories(appointment: Appointment) -> QuerySet[MedicalHistory]:
+    """The versions an appointment's screening reads: the patient's own once its link is proven,
+    otherwise only what was submitted through this appointment (newest first)."""
+    if link_identity_verified(appointment):
+        return MedicalHistory.objects.filter(patient_id=appointment.patient_id, unverified=False).order_by("-version")
+    return MedicalHistory.objects.filter(appointment=appointment).order_by("-version")
+
+
 @dataclass(frozen=True)
 class TreatmentGate:
     """Whether a toxin treatment record may be started for an appointment, and if not, why.
@@ -192,41 +200,83 @@ class TreatmentGate:
 
 
 def treatment_gate(appointment: Appointment) -> TreatmentGate:
-    """Intake complete, consent to the service's current text signed, no screening hit unresolved.
+    """Intake complete, consent to the service's current text signed, no screening hit unresolved,
+    and the patient not on treatment hold. Three queries, whatever the history.
 
-    A first version: the intake status (complete means no hit, or every hit cleared) and the consent.
+    - Intake is complete when a history was submitted for this appointment.
+    - The hits are those of the latest history the appointment's screening reads. An absolute hit is
+      never resolved; defer and review hits (and any submission through an unproven link) are
+      resolved only by a "cleared" decision on this appointment about that very version, so a
+      later correction needs a new decision.
+    - Consent counts for the current text version only, under the link's rule (an unproven link's
+      signature counts for its own appointment only).
     """
-    from .services import consent_text_for
-
-    reasons = []
-    if appointment.intake_status == IntakeStatus.NOT_STARTED:
-        reasons.append("Medical history not finished")
-    elif appointment.intake_status == IntakeStatus.FLAGGED:
-        reasons.append("Screening needs the injector's decision")
-    text = consent_text_for(appointment.service)
-    signed = (
-        text is not None
-        and Consent.objects.filter(patient_id=appointment.patient_id, text=text)
-        .filter(Q(unverified=False) | Q(appointment=appointment))
-        .exists()
+    decided = ScreeningDecision.objects.filter(appointment=appointment.pk, history=OuterRef("pk"),
+                                               decision=Decision.CLEARED)  # fmt: skip
+    hits = ScreeningHit.objects.filter(history=OuterRef("pk"))
+    history = (
+        screening_histories(appointment)
+        .annotate(
+            absolute=Exists(hits.filter(severity=Severity.ABSOLUTE)),
+            to_decide=Exists(hits.exclude(severity=Severity.ABSOLUTE)),
+            cleared=Exists(decided),
+            submitted_here=Exists(MedicalHistory.objects.filter(appointment=appointment.pk)),
+        )
+        .first()
     )
-    if not signed:
-        reasons.append("Consent for this treatment not signed")
+    hold = Patient.objects.filter(pk=appointment.patient_id).values_list("treatment_hold", flat=True).first()
+    signatures = Consent.objects.filter(patient_id=appointment.patient_id, text=OuterRef("pk"))
+    if link_identity_verified(appointment):
+        signatures = signatures.filter(unverified=False)
+    else:
+        signatures = signatures.filter(appointment=appointment.pk)
+    text = (
+        ConsentText.objects.filter(Q(service_id=appointment.service_id) | Q(service__isnull=True))
+        .annotate(own=Case(When(service_id=appointment.service_id, then=Value(1)), default=Value(0)),
+                  signed=Exists(signatures))
+        .order_by("-own", "-version")
+        .first()
+    )  # fmt: skip
+    reasons = []
+    if history is None or not history.submitted_here:
+        reasons.append(NotReady.HISTORY.label)
+    elif history.absolute:
+        reasons.append(NotReady.NOT_TO_TREAT.label)
+    elif (history.to_decide or not link_identity_verified(appointment)) and not history.cleared:
+        reasons.append(NotReady.SCREENING.label)
+    if text is None or not text.signed:
+        reasons.append(NotReady.CONSENT.label)
+    if hold and NotReady.NOT_TO_TREAT.label not in reasons and NotReady.SCREENING.label not in reasons:
+        reasons.append(NotReady.HOLD.label)
     return TreatmentGate(ready=not reasons, reasons=tuple(reasons))
 
 
-def product_allergies(appointment: Appointment) -> frozenset[str]:
-    """The allergies that rule products out, from the history the appointment's screening used:
-    "albumin" (every product with human albumin) and "milk" (Dysport). Unsure counts as both.
+def not_ready_code(gate: TreatmentGate) -> NotReady:
+    """The gate's first reason as the code the front office keeps."""
+    return NotReady(next(code for code, label in NotReady.choices if label == gate.reasons[0])) if gate.reasons \
+        else NotReady.NONE  # fmt: skip
 
-    A first version: a yes to the albumin/milk question counts as both.
-    """
-    history = (
-        MedicalHistory.objects.filter(patient_id=appointment.patient_id)
-        .filter(Q(unverified=False) | Q(appointment=appointment))
-        .order_by("-version")
-        .first()
-    )
+
+ALBUMIN, MILK = "albumin", "milk"
+ALLERGIES_BY_CHOICE = {"albumin": {ALBUMIN}, "milk": {MILK}}  # "both", "unsure" or no choice: both
+
+
+def _allergies(history: MedicalHistory | None) -> set[str]:
     if history is None or history.answers.get("albumin-milk-allergy") != "yes":
-        return frozenset()
-    return frozenset({"albumin", "milk"})
+        return set()
+    return set(ALLERGIES_BY_CHOICE.get(history.answers.get("albumin-milk-allergy.which") or "", {ALBUMIN, MILK}))
+
+
+def product_allergies(appointment: Appointment) -> frozenset[str]:
+    """The allergies that rule products out, from the history the appointment's screening uses:
+    "albumin" (every product with human albumin: all but Daxxify) and "milk" (Dysport).
+
+    "Both" and "not sure" count as both, and so does a yes from before the form asked which. For an
+    appointment whose link is unproven, the patient's own latest history counts too: refusing a
+    product needlessly is safe, injecting an allergen is not.
+    """
+    found = _allergies(screening_histories(appointment).first())
+    if not link_identity_verified(appointment):
+        own = MedicalHistory.objects.filter(patient_id=appointment.patient_id, unverified=False)
+        found |= _allergies(own.order_by("-version").first())
+    return frozenset(found)

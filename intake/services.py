@@ -9,12 +9,16 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Patient
-from bookings.services import appointment_intake_status_set, patient_treatment_hold_set
+from bookings.services import (
+    appointment_intake_status_set,
+    appointment_treatment_ready_set,
+    patient_treatment_hold_set,
+)
 from medspa.http import client_ip
 from medspa.middleware import CONTROL_CHARACTERS
 
@@ -29,7 +33,8 @@ from .models import (
     ScreeningDecision,
     ScreeningHit,
 )
-from .screening import Hit, blocks_treatment, rule_for, screen
+from .screening import Hit, blocks_treatment, decision_refusal, rule_for, screen
+from .selectors import not_ready_code, screening_histories, treatment_gate
 
 FORM_VERSION = "2026-11"
 URGENT_SYMPTOMS = (
@@ -43,9 +48,37 @@ URGENT_SYMPTOMS = (
 
 
 class IntakeError(Exception):
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.field = field  # the form field the message belongs to, when there is one
+
+
+# Appointments whose readiness for treatment can still matter (an in-progress visit counts).
+READY_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED, AppointmentStatus.CHECKED_IN)
+
+
+def _ready_refresh(appointments: QuerySet[Appointment], *, now: datetime) -> int:
+    """Write the gate down for the front office on each of these that is still to come; how many changed."""
+    upcoming = appointments.filter(status__in=READY_STATUSES, start__gte=now - timedelta(days=1))
+    changed = 0
+    for appointment in upcoming.only("pk", "patient_id", "service_id", "identity_verified", "treatment_ready",
+                                     "treatment_not_ready"):  # fmt: skip
+        gate = treatment_gate(appointment)
+        changed += appointment_treatment_ready_set(appointment=appointment, ready=gate.ready,
+                                                   reason=not_ready_code(gate))  # fmt: skip
+    return changed
+
+
+def treatment_ready_refresh_all(*, now: datetime) -> int:
+    """Every upcoming appointment (after the field is added, or demo data written around the services)."""
+    return _ready_refresh(Appointment.objects.all(), now=now)
+
+
+def treatment_ready_refresh(*, appointment: Appointment, now: datetime) -> None:
+    """After anything that may change the gate for this appointment's patient (a history, a
+    consent, a decision, the hold, a proven identity): every upcoming appointment of theirs."""
+    _ready_refresh(Appointment.objects.filter(Q(pk=appointment.pk) | Q(patient_id=appointment.patient_id)), now=now)
 
 
 def draft_for(appointment: Appointment) -> IntakeDraft:
@@ -65,9 +98,12 @@ def draft_save(*, appointment: Appointment, step: str, answers: dict) -> IntakeD
 
 
 def _last_toxin_treatment_here(patient: Patient, before: datetime) -> date | None:
+    """A completed toxin treatment, or any visit where units were charted (a review's top-up)."""
     last = (
         Appointment.objects.filter(
-            patient=patient, service__is_toxin_treatment=True, status=AppointmentStatus.COMPLETED, start__lt=before
+            Q(service__is_toxin_treatment=True, status=AppointmentStatus.COMPLETED) | Q(toxin_given=True),
+            patient=patient,
+            start__lt=before,
         )
         .order_by("-start")
         .values_list("start", flat=True)
@@ -133,6 +169,7 @@ def history_submit(
             appointment=appointment, status=IntakeStatus.FLAGGED if hits or unverified else IntakeStatus.COMPLETE
         )
         _hold_for(appointment=appointment, hits=hits, now=now)
+        treatment_ready_refresh(appointment=appointment, now=now)
     return history, hits
 
 
@@ -160,6 +197,7 @@ def history_correct(
         if changed:
             appointment_intake_status_set(appointment=appointment, status=IntakeStatus.FLAGGED)
             _hold_for(appointment=appointment, hits=hits, now=now)
+        treatment_ready_refresh(appointment=appointment, now=now)  # a new version needs a new decision
     return history, changed
 
 
@@ -177,6 +215,7 @@ def intake_identity_verified(*, appointment: Appointment, now: datetime) -> None
         if latest is not None:
             rules = [(rule_for(hit.code), hit.detail) for hit in latest.hits.all()]
             _hold_for(appointment=appointment, hits=[Hit(rule, detail) for rule, detail in rules if rule], now=now)
+        treatment_ready_refresh(appointment=appointment, now=now)
 
 
 def history_current(patient: Patient) -> MedicalHistory | None:
@@ -220,50 +259,73 @@ def consent_sign(
     user_agent: str,
     now: datetime,
 ) -> Consent:
-    return Consent.objects.create(
-        patient=appointment.patient,
-        appointment=appointment,
-        text=text,
-        typed_name=typed_name,
-        signature_png=signature_png,
-        signed_at=now,
-        ip_address=ip_address_or_none(ip_address),
-        user_agent=CONTROL_CHARACTERS.sub("", user_agent)[:400],
-        unverified=not appointment.identity_verified,
-    )
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            patient=appointment.patient,
+            appointment=appointment,
+            text=text,
+            typed_name=typed_name,
+            signature_png=signature_png,
+            signed_at=now,
+            ip_address=ip_address_or_none(ip_address),
+            user_agent=CONTROL_CHARACTERS.sub("", user_agent)[:400],
+            unverified=not appointment.identity_verified,
+        )
+        treatment_ready_refresh(appointment=appointment, now=now)
+    return consent
+
+
+def consent_text_publish(*, service, title: str, body: str, now: datetime) -> ConsentText:
+    """A new version of a consent text (for one service, or the general one). Signatures of older
+    versions stop counting, so every upcoming appointment that uses it is not ready until signed again."""
+    with transaction.atomic():
+        latest = ConsentText.objects.filter(service=service).aggregate(v=Max("version"))["v"] or 0
+        text = ConsentText.objects.create(service=service, version=latest + 1, title=title, body=body)
+        if service is not None:
+            affected = Appointment.objects.filter(service=service)
+        else:  # the general text: every service without its own
+            own = ConsentText.objects.filter(service__isnull=False).values("service")
+            affected = Appointment.objects.exclude(service__in=own)
+        _ready_refresh(affected, now=now)
+    return text
 
 
 def screening_decide(
     *, appointment: Appointment, decision: Decision, note: str, actor: AbstractBaseUser, now: datetime
 ) -> ScreeningDecision:
-    """An injector's decision: cleared lifts the flag and the hold; anything else keeps them.
+    """An injector's decision on the appointment's latest history, under the rules per severity
+    (`screening.decision_refusal`: an absolute hit is never cleared; clearing a defer hit and any
+    decision on a review hit need a note). Refused decisions raise IntakeError with the field.
 
-    For an appointment whose link never proved it is the patient's, the decision is about that
-    appointment's own (unverified) submission and leaves the patient's hold alone.
+    Cleared lifts the flag and the hold; anything else keeps them. For an appointment whose link
+    never proved it is the patient's, the decision is about that appointment's own (unverified)
+    submission and leaves the patient's hold alone.
     """
     unverified = not appointment.identity_verified
-    if unverified:
-        history = MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
-    else:
-        history = history_current(appointment.patient)
+    history = screening_histories(appointment).first()
     if history is None:
         raise IntakeError("There is no medical history to decide on yet.")
+    cleared = decision == Decision.CLEARED
+    severities = set(history.hits.values_list("severity", flat=True))
+    refusal = decision_refusal(severities, clears=cleared, note=note)
+    if refusal is not None:
+        field, message = refusal
+        raise IntakeError(message, field=field)
     with transaction.atomic():
         made = ScreeningDecision.objects.create(
             appointment=appointment, history=history, decision=decision, note=note, decided_by=actor, decided_at=now
         )
-        cleared = decision == Decision.CLEARED
         appointment_intake_status_set(
             appointment=appointment, status=IntakeStatus.COMPLETE if cleared else IntakeStatus.FLAGGED
         )
-        if unverified:
-            return made  # the hold is the patient's; an unproven submission neither sets nor lifts it
-        if cleared:
-            patient_treatment_hold_set(patient=appointment.patient, hold=False)
-        else:
-            patient_treatment_hold_set(
-                patient=appointment.patient, hold=True, reason=f"{Decision(decision).label} ({now:%Y-%m-%d})"
-            )
+        if not unverified:  # the hold is the patient's; an unproven submission neither sets nor lifts it
+            if cleared:
+                patient_treatment_hold_set(patient=appointment.patient, hold=False)
+            else:
+                patient_treatment_hold_set(
+                    patient=appointment.patient, hold=True, reason=f"{Decision(decision).label} ({now:%Y-%m-%d})"
+                )
+        treatment_ready_refresh(appointment=appointment, now=now)
     return made
 
 

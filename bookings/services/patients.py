@@ -4,7 +4,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 
-from ..models import Appointment, ChartState, ContactProposal, IntakeStatus, Patient, WaitlistEntry
+from ..models import Appointment, ChartState, ContactProposal, IntakeStatus, NotReady, Patient, WaitlistEntry
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)
 
@@ -30,6 +30,16 @@ def appointment_intake_status_set(*, appointment: Appointment, status: IntakeSta
 def appointment_chart_state_set(*, appointment: Appointment, state: ChartState, toxin_given: bool) -> None:
     """Charting's record of the visit, as far as the front office needs it: no units, no products."""
     _save_fields(appointment, chart_state=state, toxin_given=toxin_given)
+
+
+def appointment_treatment_ready_set(*, appointment: Appointment, ready: bool, reason: NotReady) -> bool:
+    """Intake's gate as front desk sees it: ready, or the first reason it is not. Written only when it
+    changes (the change history keeps no copies of the same state); returns whether it changed."""
+    reason = NotReady.NONE if ready else reason
+    if (appointment.treatment_ready, appointment.treatment_not_ready) == (ready, reason):
+        return False
+    _save_fields(appointment, treatment_ready=ready, treatment_not_ready=reason)
+    return True
 
 
 def patient_treatment_hold_set(*, patient: Patient, hold: bool, reason: str = "") -> None:

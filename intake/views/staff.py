@@ -18,7 +18,14 @@ from medspa.exports import csv_response
 from ..forms import DecisionForm
 from ..models import AccessLog, Consent, FollowUp, MedicalHistory
 from ..screening import rule_for
-from ..selectors import goals_in_words, history_diff, recently_reviewed, review_queue, urgent_follow_ups
+from ..selectors import (
+    goals_in_words,
+    history_diff,
+    recently_reviewed,
+    review_queue,
+    treatment_gate,
+    urgent_follow_ups,
+)
 from ..services import (
     IntakeError,
     access_log_record,
@@ -59,13 +66,18 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
         .first()
     )
     current = histories[0] if histories else None
-    form = DecisionForm(request.POST or None)
+    decided = current if appointment.identity_verified else unverified  # what a decision is about
+    severities = {hit.severity for hit in decided.hits.all()} if decided else set()
+    form = DecisionForm(request.POST or None, severities=severities)
     if request.method == "POST" and form.is_valid():
         try:
             screening_decide(appointment=appointment, decision=form.cleaned_data["decision"],
                              note=form.cleaned_data["note"], actor=request.user, now=timezone.now())  # fmt: skip
         except IntakeError as exc:
-            messages.error(request, exc.detail)
+            if exc.field:
+                form.add_error(exc.field, exc.detail)
+            else:
+                messages.error(request, exc.detail)
         else:
             messages.success(request, f"Decision recorded for {patient.full_name}.")
             return redirect("intake:queue")
@@ -95,6 +107,7 @@ def review(request: HttpRequest, reference: str) -> HttpResponse:
             "unverified_rows": unverified and history_diff(None, unverified),
             "consent_text": text,
             "decisions": appointment.screening_decisions.select_related("decided_by"),
+            "gate": treatment_gate(appointment),
             "form": form,
         },
     )

@@ -76,3 +76,6 @@ def verify_by_code(client, appointment, token) -> None:
     assert response.status_code == 302, response.content.decode()
     appointment.refresh_from_db()
     assert appointment.identity_verified
+
+
+from tests.intake.gate_helpers import clock, toxin, visit  # noqa: E402, F401  (fixtures of the gate tests)

@@ -102,10 +102,10 @@ def test_a_correction_makes_the_next_version_and_the_injector_sees_it(client, in
 
 def test_a_correction_that_changes_no_hit_keeps_the_decision_and_waits_in_the_queue(client, injector_user, booked):
     appointment, token = booked()
-    submit(client, token, REACTION)
+    submit(client, token, {**all_no(), "pregnancy": "yes"})  # a defer hit: cleared with a note, it lifts the hold
     client.force_login(injector_user)
     review_url = reverse("intake:review", args=[appointment.reference])
-    client.post(review_url, {"decision": "cleared", "note": "Reaction was to a cream"})
+    client.post(review_url, {"decision": "cleared", "note": "Baby born in March; no longer breastfeeding"})
     appointment.refresh_from_db()
     appointment.patient.refresh_from_db()
     assert appointment.intake_status == IntakeStatus.COMPLETE and not appointment.patient.treatment_hold
@@ -266,7 +266,7 @@ def test_recently_reviewed_lists_decisions_of_the_last_two_weeks_only(client, in
     appointment, _token = submitted
     client.force_login(injector_user)
     review_url = reverse("intake:review", args=[appointment.reference])
-    client.post(review_url, {"decision": "cleared", "note": ""})
+    client.post(review_url, {"decision": "cleared", "note": "Dysport in January: over 90 days ago"})
     assert review_url in client.get(reverse("intake:queue")).content.decode()
     appointment.screening_decisions.update(decided_at=timezone.now() - timedelta(days=15))
     assert review_url not in client.get(reverse("intake:queue")).content.decode()

@@ -65,15 +65,18 @@ def test_the_queue_lists_flagged_and_unfinished_soonest_first(client, injector_u
         reverse("intake:review", args=[later.reference]))  # fmt: skip
 
 
-def test_clearing_lifts_the_flag_and_the_hold_other_decisions_keep_them(client, injector_user, flagged):
+def test_clearing_lifts_the_flag_and_the_hold_other_decisions_keep_them(client, injector_user, booked):
+    # A defer hit (an infection at the site): an absolute one can't be cleared at all (test_decisions).
+    flagged, token = booked()
+    complete(client, token, {**all_no(), "skin-infection": "yes", "skin-infection.where": "Cold sore, upper lip"})
     client.force_login(injector_user)
     url = reverse("intake:review", args=[flagged.reference])
     assert client.post(url, {"decision": "", "note": ""}).status_code == 200  # a field error, nothing decided
-    client.post(url, {"decision": "consultation", "note": "Discuss product choice"})
+    client.post(url, {"decision": "consultation", "note": "See it at the visit"})
     flagged.refresh_from_db()
     flagged.patient.refresh_from_db()
     assert flagged.intake_status == IntakeStatus.FLAGGED and flagged.patient.treatment_hold
-    client.post(url, {"decision": "cleared", "note": "Reaction was to an unrelated cream"})
+    client.post(url, {"decision": "cleared", "note": "Cold sore healed: seen on a photo"})
     flagged.refresh_from_db()
     flagged.patient.refresh_from_db()
     assert flagged.intake_status == IntakeStatus.COMPLETE and not flagged.patient.treatment_hold
