@@ -53,11 +53,12 @@ def assessment(request: HttpRequest, reference: str) -> HttpResponse:
             form.add_error(None, error)
         if request.POST.get("action") == "add" and form.is_valid():
             added = _added(form, muscles)
-            if not added:
+            if added:  # the grid keeps what was entered; nothing is saved until "Save"
+                form = AssessmentForm(request.POST, muscles=muscles + added, last=last)
+                form.is_valid()
+            else:
                 form.add_error("add_muscle", "Choose an area or name a muscle that isn't on the grid yet.")
-            form = AssessmentForm(request.POST, muscles=muscles + added, last=last)
-            form.is_valid()  # the grid keeps what was entered; nothing is saved until "Save"
-            status = 200 if added else 400
+                status = 400
         elif valid:
             try:
                 assessment_save(appointment=appointment, rows=form.rows(), notes=form.cleaned_data["notes"],
