@@ -111,7 +111,7 @@ def test_the_empty_form_and_an_unknown_lot(client, manager_user, treated):
     # A lot number that would break the download's header or name is cleaned out of the file name.
     response = search(client, manager_user, lot='"=1\r\nX-Evil: 1', format="csv")
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="recall-__1__X-Evil__1.csv"' 
+    assert response["Content-Disposition"] == 'attachment; filename="recall-__1__X-Evil__1.csv"'
     response = search(client, manager_user, lot="NOPE")
     assert "0 patients treated with lot NOPE" in response.content.decode()
     assert "No signed treatment record used this lot." in response.content.decode()
