@@ -42,12 +42,15 @@ def returning_patient(db):
     patient = PatientFactory(first_name="Elena", last_name="Marsh")
     today = timezone.now().astimezone(location.zone).date()
     start = datetime.combine(today, time(9), tzinfo=location.zone)
+    scores = {
+        ("masseter", "left"): {"rest": 1, "clench": 3},
+        ("masseter", "right"): {"rest": 0, "clench": 2},
+        (DAO, "left"): {"rest": 2, "frown": 2, "smile": 3},
+        (DAO, "right"): {"rest": 1, "frown": 1, "smile": 1},
+    }
+    units = {("masseter", "left"): 30, ("masseter", "right"): 22, ("dao", "left"): 4, ("dao", "right"): 2}
     charted_visit(patient=patient, provider=provider, location=location, start=start - timedelta(days=120),
-                  units={("masseter", "left"): 30, ("masseter", "right"): 22, ("dao", "left"): 4, ("dao", "right"): 2},
-                  lot_number="C8123C3",
-                  scores={("masseter", "left"): {"rest": 1, "clench": 3}, ("masseter", "right"): {"rest": 0, "clench": 2},
-                          (DAO, "left"): {"rest": 2, "frown": 2, "smile": 3}, (DAO, "right"): {"rest": 1, "frown": 1,
-                                                                                                  "smile": 1}})  # fmt: skip
+                  units=units, lot_number="C8123C3", scores=scores)  # fmt: skip
     visit = AppointmentFactory(patient=patient, provider=provider, location=location, start=start,
                                areas=[area("masseter"), area("dao")], status="checked_in")  # fmt: skip
     return visit
