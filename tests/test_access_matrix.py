@@ -146,6 +146,11 @@ MATRIX: dict[str, Row] = {
     "intake:consent-signature": Row(plain("intake:consent-signature", lambda w: w.consent.pk), "NNNYY"),
     "intake:follow-ups": Row(plain("intake:follow-ups"), "NNYYY"),
     "intake:access-log": Row(plain("intake:access-log"), "NNNNY"),
+    # Charts: injectors and managers; the lot recall for managers only
+    "charting:assessment": Row(plain("charting:assessment", ref), "NNNYY"),
+    "charting:history": Row(plain("charting:history", patient_pk), "NNNYY"),
+    "charting:print": Row(plain("charting:print", patient_pk), "NNNYY"),
+    "charting:recall": Row(plain("charting:recall", query="?lot=C7001C3"), "NNNNY"),
     # Audit: managers only
     "audit:trail": Row(plain("audit:trail"), "NNNNY"),
     "audit:changes-csv": Row(plain("audit:changes-csv"), "NNNNY"),

@@ -122,7 +122,8 @@ def test_demo_clinic_has_two_zones_three_providers_and_bookings(settings):
     call_command("demo_seed")
     assert counts == (Location.objects.count(), Provider.objects.count(), WorkingHours.objects.count(),
                       Appointment.objects.count())  # fmt: skip
-    assert all(a.start > timezone.now().astimezone(UTC) for a in Appointment.objects.all())
+    # Every booking is ahead; the returning patient's charted visits (charting's demo) are behind.
+    assert all(a.start > timezone.now().astimezone(UTC) for a in Appointment.objects.exclude(status="completed"))
 
 
 def test_the_patient_confirms_from_the_manage_page(client, appointment):

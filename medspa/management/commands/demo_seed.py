@@ -1,5 +1,6 @@
 """Loads the demo clinic: one staff login per role, then each app's demo data (the catalog
-comes by migration): locations, providers with their hours and a few bookings.
+comes by migration): locations, providers with their hours and a few bookings, and a returning
+patient's chart.
 
 Idempotent: running it again changes nothing and prints the same logins. Refuses to run with
 DEBUG off, so a production database never gets demo passwords.
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from bookings import demo as bookings_demo
+from charting import demo as charting_demo
 from medspa.demo import demo_authenticator, demo_password, staff_user
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from medspa.signin.two_factor import secret_text
@@ -40,6 +42,7 @@ class Command(BaseCommand):
             if role in (INJECTOR, MANAGER):  # their role signs in with a code from an authenticator app
                 keys[username] = secret_text(demo_authenticator(user))
         provider_logins = bookings_demo.seed()
+        charting_demo.seed()
         self.stdout.write("Demo staff logins (username / password):")
         for username, _, _, role in DEMO_STAFF:
             login = f"{username} / {demo_password(username)}"
