@@ -11,9 +11,11 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from bookings import demo as bookings_demo
 from charting import demo as charting_demo
+from intake.services import treatment_ready_refresh_all
 from medspa.demo import demo_authenticator, demo_password, staff_user
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from medspa.signin.two_factor import secret_text
@@ -43,6 +45,8 @@ class Command(BaseCommand):
                 keys[username] = secret_text(demo_authenticator(user))
         provider_logins = bookings_demo.seed()
         charting_demo.seed()
+        # The demo writes its rows directly: the front desk's ready / not ready badge follows them.
+        treatment_ready_refresh_all(now=timezone.now())
         self.stdout.write("Demo staff logins (username / password):")
         for username, _, _, role in DEMO_STAFF:
             login = f"{username} / {demo_password(username)}"
