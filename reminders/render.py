@@ -39,11 +39,17 @@ PRE_CARE = [
     "at about two weeks.",
 ]
 
+PRE_CARE_SMS = (
+    "if you can, skip aspirin, ibuprofen, naproxen, fish oil, vitamin E and ginkgo for 2 weeks (less bruising), "
+    "unless a doctor prescribed them; never stop a prescribed medicine without asking. Come with clean skin."
+)
+
 # Two days before: what may have changed since the forms (screening questions on infection,
 # pregnancy and recent toxin), asked whether or not the forms are done.
 ANYTHING_NEW = (
     "started a new medicine, are or might be pregnant, have an infection or a skin problem where you'll be "
-    "treated, or have had a Botox-type treatment anywhere else in the last 3 months"
+    "treated, or have had a Botox-type treatment elsewhere (another clinic, any part of the body) in the last "
+    "3 months"
 )
 ANYTHING_NEW_SHORT = (
     "a new medicine, a pregnancy, an infection where you'll be treated, or a Botox-type treatment elsewhere "
@@ -135,7 +141,7 @@ def content_for(message: Message) -> Content:
         )  # fmt: skip
     if message.kind == "pre-care":
         return Content("Before your treatment", [f"Hi {name}, your {service.lower()} is on {when}.", *PRE_CARE],
-                       [("Your booking", manage)])  # fmt: skip
+                       [("Your booking", manage)], sms=f"Before your visit on {short}: {PRE_CARE_SMS}")  # fmt: skip
     if message.kind == "intake":
         return _before_the_visit(name, appointment, when, short, intake)
     if message.kind == "reminder":
