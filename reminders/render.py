@@ -253,7 +253,7 @@ def _aftercare(message: Message, name: str, appointment) -> Content:
     elif step.key in ("six-month", "plan"):
         links = [("Book online", _url(reverse("bookings:book")))]
     if step.key == "results":
-        sms = f"{_sms_fit(step.body, 200)} Something not right? Call {phone}. URGENT: {URGENT}"
+        sms = f"{_sms_fit(step.body, 100)} Something not right? Call {phone}. URGENT: {URGENT}"
         paragraphs.append(f"To tell us about anything, call {phone}.")
     elif not sms:
         # Room for the clinic's name, a link and the opt-out line within three segments.
