@@ -24,7 +24,7 @@ class MessageChannel(models.TextChoices):
 KIND_LABELS = {
     "confirmation": "Booking confirmation",
     "pre-care": "Before treatment",
-    "intake": "Intake reminder",
+    "intake": "Before the visit: forms and anything new",
     "reminder": "Appointment reminder",
     "moved": "Appointment moved",
     "cancelled": "Appointment cancelled",

@@ -3,8 +3,8 @@
 One email layout and one SMS layout; each kind supplies a subject, paragraphs and links.
 """
 
+import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import dateformat
 
 from bookings.calendar import appointment_ics
-from bookings.models import IdentityCode
+from bookings.models import IdentityCode, IntakeStatus
 from bookings.tokens import identity_code_value, manage_token
 from intake.tokens import follow_up_token
 from medspa.context_processors import phone_href
-from treatments.selectors import aftercare_plan
 
+from .aftercare import earliest_rebook, is_rebook, visit_aftercare
 from .models import Message
 from .tokens import opt_out_token
 
@@ -32,12 +32,37 @@ class Content:
 
 
 PRE_CARE = [
-    "If you can, avoid aspirin, ibuprofen, naproxen, fish oil, vitamin E and ginkgo for the two weeks before: "
-    "it means less bruising.",
-    "Never stop a prescribed blood thinner or any prescribed medicine without asking your prescriber. Tell us instead.",
+    "If you can, avoid aspirin, ibuprofen, naproxen, fish oil, vitamin E and ginkgo for the two weeks before "
+    "(it means less bruising), unless a doctor prescribed them; never stop a prescribed medicine without asking "
+    "the doctor who prescribed it. Tell us about it instead.",
     "Come with clean skin. The visit takes 10 to 30 minutes; results show in 3 to 5 days and are complete "
     "at about two weeks.",
 ]
+
+PRE_CARE_SMS = (
+    "if you can, skip aspirin, ibuprofen, naproxen, fish oil, vitamin E and ginkgo for 2 weeks (less bruising), "
+    "unless a doctor prescribed them; never stop a prescribed medicine without asking. Come with clean skin."
+)
+
+# Two days before: what may have changed since the forms (screening questions on infection,
+# pregnancy and recent toxin), asked whether or not the forms are done.
+ANYTHING_NEW = (
+    "started a new medicine, are or might be pregnant, have an infection or a skin problem where you'll be "
+    "treated, or have had a Botox-type treatment elsewhere (another clinic, any part of the body) in the last "
+    "3 months"
+)
+ANYTHING_NEW_SHORT = (
+    "a new medicine, a pregnancy, an infection where you'll be treated, or a Botox-type treatment elsewhere "
+    "in the last 3 months"
+)
+# The day-3 text: how to report a problem, and the symptoms that need care at once (boxed warning).
+URGENT = (
+    "Trouble swallowing, speaking or breathing, neck or general weakness, or double or blurred vision: "
+    "seek medical care now, then call us."
+)
+SMS_LIMIT = 480  # three segments: a longer text is split, arrives out of order or costs more
+# Typography outside the GSM alphabet turns a whole text into UCS-2 (70 characters a segment).
+SMS_PLAIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "≥": ">="})
 
 
 # Messages sent before the visit, and how their subject starts when the booking is not yet proven.
@@ -116,14 +141,9 @@ def content_for(message: Message) -> Content:
         )  # fmt: skip
     if message.kind == "pre-care":
         return Content("Before your treatment", [f"Hi {name}, your {service.lower()} is on {when}.", *PRE_CARE],
-                       [("Your booking", manage)])  # fmt: skip
+                       [("Your booking", manage)], sms=f"Before your visit on {short}: {PRE_CARE_SMS}")  # fmt: skip
     if message.kind == "intake":
-        return Content(
-            "Two minutes before your visit",
-            [f"Hi {name}, your visit is on {when}. Please fill in your medical history and consent before you come: "
-             "it gives you more time with your injector."],
-            [("Fill it in now", intake)],
-        )  # fmt: skip
+        return _before_the_visit(name, appointment, when, short, intake)
     if message.kind == "reminder":
         return Content(
             f"See you tomorrow at {dateformat.format(appointment.start.astimezone(zone), 'g:i A T')}",
@@ -168,30 +188,77 @@ def content_for(message: Message) -> Content:
             sms=f"Your {service.lower()} on {short} is cancelled. Details:",
         )  # fmt: skip
     if message.kind == "aftercare":
-        step = next(
-            (
-                s
-                for s in aftercare_plan(service=appointment.service, areas=appointment.areas.all())
-                if s.key == message.step
-            ),
-            None,
-        )
-        if step is None:
-            raise ValueError(f"The aftercare step {message.step!r} is no longer in the catalog")
-        links = []
-        if step.key == "two-week":
-            follow_up = reverse("intake:follow-up", args=[follow_up_token(appointment)])
-            links = [
-                ("How does it look? (2 minutes)", _url(follow_up)),
-                ("Book your two-week review", _url(reverse("bookings:book") + "?service=two-week-review")),
-            ]
-        elif step.key in ("rebook", "six-month", "plan"):
-            earliest = (appointment.end + timedelta(days=90)).astimezone(zone).date()
-            service_slug = appointment.service.slug if appointment.service.is_toxin_treatment else ""
-            query = f"?service={service_slug}&date={earliest}" if service_slug and step.key == "rebook" else ""
-            links = [("Book online", _url(reverse("bookings:book") + query))]
-        return Content(step.title, [f"Hi {name},", step.body], links)
+        return _aftercare(message, name, appointment)
     raise ValueError(f"Unknown message kind {message.kind!r}")
+
+
+def _before_the_visit(name, appointment, when: str, short: str, intake: str) -> Content:
+    """Two days before: anything new since the forms, always; and the forms, when not done."""
+    phone = appointment.location.contact_phone
+    forms_done = appointment.intake_status != IntakeStatus.NOT_STARTED
+    paragraphs = [f"Hi {name}, your visit is on {when}."]
+    if not forms_done:
+        paragraphs.append(
+            "Please fill in your medical history and consent before you come (about five minutes): "
+            "it gives you more time with your injector."
+        )
+    paragraphs.append(
+        f"Please call us on {phone} before your visit if you have {ANYTHING_NEW}. "
+        "Some of these mean waiting a little before treatment; we'll talk it through with you."
+    )
+    sms = f"Your visit is on {short}. Please call {phone} before it if you have {ANYTHING_NEW_SHORT}."
+    if forms_done:
+        return Content("Before your visit: anything new?", paragraphs, sms=sms)
+    return Content(
+        "Two things before your visit", paragraphs, [("Fill in your forms now", intake)],
+        sms=f"{sms} And please fill in your forms:",
+    )  # fmt: skip
+
+
+def _sms_fit(text: str, room: int) -> str:
+    """As many whole sentences of `text` as fit in `room` characters (at least the first one, cut)."""
+    kept = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", text.strip()):
+        if len(kept) + len(sentence) + 1 > room:
+            break
+        kept = f"{kept} {sentence}".strip()
+    return kept or text[: room - 3].rstrip() + "..."
+
+
+def _aftercare(message: Message, name: str, appointment) -> Content:
+    """One aftercare step. Texts carry the advice itself, not only its title; never what was given."""
+    phone = appointment.location.contact_phone
+    plan = visit_aftercare(appointment)
+    step = plan.step(message.step)
+    if step is None:
+        raise ValueError(f"The aftercare step {message.step!r} is no longer in the catalog")
+    paragraphs, links = [f"Hi {name},", step.body], []
+    sms = ""
+    if step.key == "two-week":
+        follow_up = reverse("intake:follow-up", args=[follow_up_token(appointment)])
+        links = [
+            ("How does it look? (2 minutes)", _url(follow_up)),
+            ("Book your two-week review", _url(reverse("bookings:book") + "?service=two-week-review")),
+        ]
+    elif is_rebook(message.step):
+        earliest = earliest_rebook(appointment, plan.min_retreatment_days)
+        day = dateformat.format(earliest, "l, F j")
+        paragraphs.append(
+            f"You can book your next treatment for any day from {day}: treatments need at least "
+            f"{plan.min_retreatment_days} days between them."
+        )
+        query = f"?service={plan.rebook_service.slug}&date={earliest}" if plan.rebook_service else ""
+        links = [(f"Book from {day}", _url(reverse("bookings:book") + query))]
+        sms = f"Time to plan your next treatment: you can book any day from {day}. Book online:"
+    elif step.key in ("six-month", "plan"):
+        links = [("Book online", _url(reverse("bookings:book")))]
+    if step.key == "results":
+        sms = f"{_sms_fit(step.body, 100)} Something not right? Call {phone}. URGENT: {URGENT}"
+        paragraphs.append(f"To tell us about anything, call {phone}.")
+    elif not sms:
+        # Room for the clinic's name, a link and the opt-out line within three segments.
+        sms = f"{_sms_fit(step.body, SMS_LIMIT - 200)} Questions? Call {phone}."
+    return Content(step.title, paragraphs, links, sms=sms)
 
 
 def render(message: Message, channel: str) -> tuple[str, str, str, list]:
@@ -203,7 +270,8 @@ def render(message: Message, channel: str) -> tuple[str, str, str, list]:
                "clinic_phone": location.contact_phone,
                "clinic_phone_href": phone_href(location.contact_phone)}  # fmt: skip
     if channel == "sms":
-        return content.subject, render_to_string("reminders/messages/sms.txt", context).strip(), "", []
+        text = render_to_string("reminders/messages/sms.txt", context).strip().translate(SMS_PLAIN)
+        return content.subject, text, "", []
     text = render_to_string("reminders/messages/email.txt", context)
     html = render_to_string("reminders/messages/email.html", context)
     return content.subject, text, html, content.attachments

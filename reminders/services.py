@@ -18,9 +18,9 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.models import Appointment, AppointmentStatus, IdentityCode, IntakeStatus, Patient
-from treatments.selectors import aftercare_plan
+from bookings.models import Appointment, AppointmentStatus, IdentityCode, Patient
 
+from .aftercare import invites_rebooking, visit_aftercare
 from .channels import ChannelError, Outgoing, channel_for
 from .models import Message, MessageChannel, MessageState
 from .render import render
@@ -96,12 +96,26 @@ def timeline_on_cancelled(*, appointment: Appointment, now: datetime) -> None:
 
 
 def timeline_on_completed(*, appointment: Appointment, now: datetime, ended_at: datetime | None = None) -> None:
-    """Aftercare timed from when the visit really ended (`ended_at`, else its booked end)."""
-    steps = aftercare_plan(service=appointment.service, areas=appointment.areas.all())
+    """Aftercare timed from when the visit really ended (`ended_at`, else its booked end), from the
+    signed chart when there is one (see `aftercare.visit_aftercare`).
+
+    A visit where toxin was given replaces the rebook invitations still waiting from the patient's
+    earlier visits: the next treatment's earliest day now counts from this one.
+    """
+    plan = visit_aftercare(appointment)
     visit = visit_of(appointment)
     if ended_at is not None:
         visit = replace(visit, end=ended_at)
-    items = aftercare_timeline(visit, [(s.key, s.offset, s.channel) for s in steps], now)
+    items = aftercare_timeline(visit, [(key, s.offset, s.channel) for key, s in plan.steps], now)
+    if plan.toxin:
+        earlier = Message.objects.filter(
+            patient_id=appointment.patient_id, kind="aftercare", state=MessageState.PENDING,
+            appointment__end__lte=appointment.end,
+        ).exclude(appointment=appointment)  # fmt: skip
+        rebooks = [message.pk for message in earlier if invites_rebooking(message.step)]
+        Message.objects.filter(pk__in=rebooks).update(
+            state=MessageState.SKIPPED, last_error="A later treatment's aftercare replaces it", updated_at=now
+        )
     messages_plan(appointment=appointment, items=items)
 
 
@@ -140,8 +154,6 @@ def _why_not(message: Message, now: datetime) -> str:
         return ""
     if message.kind in ("pre-care", "intake", "reminder", "confirmation", "moved") and appointment.status not in LIVE:
         return f"The appointment is {appointment.get_status_display().lower()}"
-    if message.kind == "intake" and appointment.intake_status != IntakeStatus.NOT_STARTED:
-        return "Intake already done"
     if message.kind == "identity-code":
         if appointment.status not in LIVE:
             return f"The appointment is {appointment.get_status_display().lower()}"

@@ -42,6 +42,50 @@ def aftercare_plan(
     return sorted((step for step in winners.values() if step.is_active), key=lambda s: (s.offset, s.key))
 
 
+def aftercare_for_visit(
+    *,
+    service: Service,
+    products: Iterable[Product] = (),
+    areas: Iterable[TreatmentArea] = (),
+) -> list[tuple[str, AftercareStep]]:
+    """The steps a visit that treated `areas` with `products` gets, each with the message step it goes as.
+
+    A product's step replaces the service's (when several products override a key, the earliest
+    wins: the first to wear off). An area's step applies to that area only: it replaces the
+    general step when every treated area has its own, and otherwise goes beside it under
+    "<key>-<area slug>" (a lip flip with the masseters: the 8-week lip-flip rebook and the
+    product's rebook both go). An inactive step drops the key for what it covers. One query.
+    """
+    product_ids = {product.pk for product in products}
+    area_list = list(areas)
+    scope = Q(product__isnull=True, area__isnull=True)
+    if product_ids:
+        scope |= Q(product_id__in=product_ids)
+    if area_list:
+        scope |= Q(area_id__in=[area.pk for area in area_list])
+    general: dict[str, AftercareStep] = {}
+    by_area: dict[str, dict[int, AftercareStep]] = {}
+    for step in AftercareStep.objects.filter(scope, service=service).select_related("area"):
+        if step.area_id:
+            by_area.setdefault(step.key, {})[step.area_id] = step
+        elif (current := general.get(step.key)) is None or _outranks(step, current):
+            general[step.key] = step
+    items: list[tuple[str, AftercareStep]] = []
+    for key in sorted(set(general) | set(by_area)):
+        own = by_area.get(key, {})
+        uncovered = not area_list or any(area.pk not in own for area in area_list)
+        scoped = sorted(own.values(), key=lambda s: (s.offset, s.area.sort_order, s.area.slug))
+        if uncovered and key in general:
+            candidates = [(key, general[key]), *((f"{key}-{s.area.slug}", s) for s in scoped)]
+        elif scoped:
+            first, *rest = scoped
+            candidates = [(key, first), *((f"{key}-{s.area.slug}", s) for s in rest)]
+        else:
+            candidates = []
+        items.extend((name, step) for name, step in candidates if step.is_active)
+    return sorted(items, key=lambda item: (item[1].offset, item[0]))
+
+
 def _specificity(step: AftercareStep) -> int:
     return 2 if step.area_id else 1 if step.product_id else 0
 

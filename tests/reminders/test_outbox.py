@@ -153,11 +153,13 @@ def test_a_message_already_due_for_a_cancelled_appointment_is_skipped_at_send_ti
     assert Message.objects.get(kind="confirmation").last_error == "The appointment is cancelled"
 
 
-def test_the_intake_reminder_is_skipped_when_intake_is_done(clinic, smtp):
+def test_the_48_hour_message_goes_when_intake_is_done_asking_only_what_is_new(clinic, smtp):
     appointment = book(clinic)
     type(appointment).objects.filter(pk=appointment.pk).update(intake_status=IntakeStatus.COMPLETE)
     messages_send_due(now_fn=lambda: appointment.start - timedelta(hours=47))
-    assert states(appointment)[("intake", "48h")] == MessageState.SKIPPED
+    assert states(appointment)[("intake", "48h")] == MessageState.SENT
+    text = smtp.messages[-1].get_body(preferencelist=("plain",)).get_content()
+    assert "new medicine" in text and "/intake/" not in text
 
 
 def test_completing_a_treatment_plans_the_aftercare_from_the_catalog(clinic, front_desk_user):
@@ -202,7 +204,7 @@ def test_texts_go_by_sms_when_preferred_and_agreed_and_wait_out_quiet_hours(clin
     message_send_next(now=reminder.due_at)
     reminder.refresh_from_db()
     assert reminder.state == MessageState.SENT and reminder.sent_channel == "sms"
-    assert sms[0].to == "+19415550199" and "Reply STOP" in sms[0].text and len(sms[0].text) < 320
+    assert sms[0].to == "+19415550199" and "Reply STOP" in sms[0].text and len(sms[0].text) <= 480
 
 
 def test_without_sms_consent_the_preferred_text_falls_back_to_email(clinic, smtp, sms):
