@@ -182,10 +182,6 @@ class TreatmentRecord(models.Model):
     def __str__(self) -> str:
         return f"Treatment record for {self.appointment.reference} ({self.status})"
 
-    @property
-    def is_locked(self) -> bool:
-        return self.status != RecordStatus.DRAFT
-
     def save(self, *args, **kwargs):
         # Signing saves a row that is still a draft in the database; after that, nothing changes.
         if _record_locked(self.pk):
@@ -196,6 +192,10 @@ class TreatmentRecord(models.Model):
         if _record_locked(self.pk):
             raise ImmutableError("A signed or not-treated record cannot be deleted.")
         return super().delete(*args, **kwargs)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status != RecordStatus.DRAFT
 
 
 class LotUse(_GuardedByRecord):
@@ -270,6 +270,9 @@ class Addendum(models.Model):
         ordering = ["record", "at", "pk"]
         verbose_name_plural = "addenda"
 
+    def __str__(self) -> str:
+        return f"Addendum to {self.record_id} at {self.at:%Y-%m-%d %H:%M}"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ImmutableError("An addendum is never changed: add another.")
@@ -277,6 +280,3 @@ class Addendum(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("An addendum is never deleted.")
-
-    def __str__(self) -> str:
-        return f"Addendum to {self.record_id} at {self.at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ A signed or not-treated record never changes (the models refuse it too); the app
 knows whether the visit may be completed without reading the chart.
 """
 
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -142,10 +143,8 @@ def record_sign(
     for a missing reason). A second submit returns the record the first one signed.
     """
     if content is not None:
-        try:
+        with suppress(RecordLocked):  # signed by the first submit, or not treated: answered below
             record_save(record=record, content=content, actor=actor, now=now)
-        except RecordLocked:
-            pass  # signed by the first submit, or not treated: answered below
     with transaction.atomic():
         record = _locked_record(record)
         if record.status == RecordStatus.SIGNED:

@@ -37,6 +37,6 @@ def chart_and_sign(
 ) -> TreatmentRecord:
     """Start (behind the gate), save and sign: a conservative masseter treatment unless told otherwise."""
     record = record_start(appointment=appointment, actor=actor, now=now)
-    record_save(record=record, content=record_content or content(("masseter", "left", "25"), ("masseter", "right", "25")),
-                actor=actor, now=now)  # fmt: skip
+    record_content = record_content or content(("masseter", "left", "25"), ("masseter", "right", "25"))
+    record_save(record=record, content=record_content, actor=actor, now=now)
     return record_sign(record=record, reasons=reasons or {}, actor=actor, now=now)
