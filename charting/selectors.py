@@ -171,3 +171,49 @@ def touch_up_candidates(appointment: Appointment) -> list[TreatmentRecord]:
         .select_related("appointment__location")
         .order_by("-appointment__start")
     )
+
+
+@dataclass(frozen=True)
+class RecordTotals:
+    """Units per area and side, per side and per product: always per product (never summed across)."""
+
+    by_area: list[dict]  # {area, product, left, right, centre, total}
+    by_product: list[dict]  # {product, left, right, centre, total}
+    map_labels: dict[str, str]  # "masseter-left" → "30" (or "30 Bot / 75 Dys" with two products)
+
+
+def record_totals(sites: list[InjectionSite]) -> RecordTotals:
+    """From sites with `area` and `lot__product` loaded: no queries."""
+    by_area: dict[tuple, dict] = {}
+    by_product: dict[int, dict] = {}
+    per_region: dict[str, dict[int, Decimal]] = {}
+    products = {}
+    for site in sites:
+        product = site.lot.product
+        products[product.pk] = product
+        row = by_area.setdefault(
+            (site.area.sort_order, site.area.name, product.sort_order, product.pk),
+            {"area": site.area, "product": product, "left": Decimal(0), "right": Decimal(0),
+             "centre": Decimal(0), "total": Decimal(0)},
+        )  # fmt: skip
+        sums = by_product.setdefault(
+            product.pk,
+            {"product": product, "left": Decimal(0), "right": Decimal(0), "centre": Decimal(0), "total": Decimal(0)},
+        )
+        for target in (row, sums):
+            target[site.side] += site.units
+            target["total"] += site.units
+        region = per_region.setdefault(f"{site.area.slug}-{site.side}", {})
+        region[product.pk] = region.get(product.pk, Decimal(0)) + site.units
+    several = len(products) > 1
+    labels = {
+        key: " / ".join(
+            f"{units.normalize():f}" + (f" {products[pk].brand[:3]}" if several else "") for pk, units in units_by.items()
+        )
+        for key, units_by in per_region.items()
+    }
+    return RecordTotals(
+        by_area=[by_area[key] for key in sorted(by_area)],
+        by_product=sorted(by_product.values(), key=lambda s: (s["product"].sort_order, s["product"].pk)),
+        map_labels=labels,
+    )

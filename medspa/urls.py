@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
+    path("", include("charting.urls")),
     path("", include("reminders.urls")),
     path("", include("audit.urls")),
     path("api/v1/", api.urls),
