@@ -105,7 +105,8 @@ class ChartForm:
         ]  # fmt: skip
 
     def is_valid(self) -> bool:
-        return all([form.is_valid() for form in (self.record, *self.lots, *self.sites)])
+        results = [form.is_valid() for form in (self.record, *self.lots, *self.sites)]  # every row gets its errors
+        return all(results)
 
     def content(self) -> RecordContent:
         lots = [
@@ -165,15 +166,24 @@ def initial_from(record, lots, sites) -> dict:
     return {
         "record": {"notes": record.notes, "touch_up_of": str(record.touch_up_of_id or "")},
         "lots": [
-            {"product": str(lot.product_id), "lot_number": lot.lot_number, "expiry": lot.expiry,
-             "dilution_ml": lot.dilution_ml}
+            {
+                "product": str(lot.product_id),
+                "lot_number": lot.lot_number,
+                "expiry": lot.expiry,
+                "dilution_ml": lot.dilution_ml,
+            }
             for lot in lots
-        ],  # fmt: skip
+        ],
         "sites": [
-            {"area": str(site.area_id), "side": site.side, "units": f"{site.units.normalize():f}", "points": site.points,
-             "lot": str(position[site.lot_id])}
+            {
+                "area": str(site.area_id),
+                "side": site.side,
+                "units": f"{site.units.normalize():f}",
+                "points": site.points,
+                "lot": str(position[site.lot_id]),
+            }
             for site in sites
-        ],  # fmt: skip
+        ],
     }
 
 

@@ -208,7 +208,8 @@ def record_totals(sites: list[InjectionSite]) -> RecordTotals:
     several = len(products) > 1
     labels = {
         key: " / ".join(
-            f"{units.normalize():f}" + (f" {products[pk].brand[:3]}" if several else "") for pk, units in units_by.items()
+            f"{units.normalize():f}" + (f" {products[pk].brand[:3]}" if several else "")
+            for pk, units in units_by.items()
         )
         for key, units_by in per_region.items()
     }

@@ -146,6 +146,11 @@ MATRIX: dict[str, Row] = {
     "intake:consent-signature": Row(plain("intake:consent-signature", lambda w: w.consent.pk), "NNNYY"),
     "intake:follow-ups": Row(plain("intake:follow-ups"), "NNYYY"),
     "intake:access-log": Row(plain("intake:access-log"), "NNNNY"),
+    # Charting: injectors and managers; front desk gets 403 on every URL (an empty post is a 400/409)
+    "charting:chart": Row(plain("charting:chart", ref), "NNNYY"),
+    "charting:chart-start": Row(plain("charting:chart-start", ref), "NNNYY", method="post"),
+    "charting:chart-not-treated": Row(plain("charting:chart-not-treated", ref), "NNNYY", method="post"),
+    "charting:chart-addendum": Row(plain("charting:chart-addendum", ref), "NNNYY", method="post"),
     # Audit: managers only
     "audit:trail": Row(plain("audit:trail"), "NNNNY"),
     "audit:changes-csv": Row(plain("audit:changes-csv"), "NNNNY"),

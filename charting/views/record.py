@@ -92,9 +92,7 @@ def _page(request, appointment, *, form=None, not_treated=None, addendum=None, e
             "sites": sites,
             "totals": totals,
             "face_map": face_map(totals.map_labels, dict(TreatmentArea.objects.values_list("slug", "pk"))),
-            "warnings": [
-                (w, reasons.get(w.code, ""), reason_errors.get(f"reason-{w.code}", [])) for w in warnings
-            ],
+            "warnings": [(w, reasons.get(w.code, ""), reason_errors.get(f"reason-{w.code}", [])) for w in warnings],
             "overrides": overrides,
             "addenda": addenda,
             "form": form,
@@ -199,8 +197,11 @@ def not_treated(request: HttpRequest, reference: str) -> HttpResponse:
 def addendum(request: HttpRequest, reference: str) -> HttpResponse:
     require(request, CHANGE)
     appointment = _appointment(reference)
-    record = get_object_or_404(TreatmentRecord, appointment=appointment)
+    record = _record(appointment)
     form = AddendumForm(request.POST)
+    if record is None:
+        messages.error(request, "There is no record to add to yet.")
+        return _page(request, appointment, status=409)
     if not form.is_valid():
         return _page(request, appointment, addendum=form, status=400)
     try:
