@@ -20,6 +20,57 @@ class ImmutableError(Exception):
     """A signed record, its sites, lots and assessment are never changed: write an addendum."""
 
 
+def _record_locked(record_id: int | None) -> bool:
+    """Whether the stored record is signed or not treated (read afresh: a stale instance can't slip by)."""
+    return (
+        record_id is not None
+        and TreatmentRecord.objects.filter(pk=record_id).exclude(status=RecordStatus.DRAFT).exists()
+    )
+
+
+class LockedRecordQuerySet(models.QuerySet):
+    """Bulk updates and deletes refuse rows of a locked record too (save() and delete() guard one row)."""
+
+    record_path = "record"
+
+    def _touches_locked(self) -> bool:
+        status = "status" if self.record_path == "" else f"{self.record_path}__status"
+        return self.exclude(**{status: RecordStatus.DRAFT}).exists()
+
+    def update(self, **kwargs):
+        if self._touches_locked():
+            raise ImmutableError("A signed or not-treated record cannot be changed: add an addendum.")
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self._touches_locked():
+            raise ImmutableError("A signed or not-treated record cannot be deleted.")
+        return super().delete()
+
+
+class RecordQuerySet(LockedRecordQuerySet):
+    record_path = ""
+
+
+class _GuardedByRecord(models.Model):
+    """A row that belongs to a treatment record: frozen once the record is locked."""
+
+    objects = LockedRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if _record_locked(self.record_id):
+            raise ImmutableError(f"{type(self).__name__} of a signed or not-treated record cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _record_locked(self.record_id):
+            raise ImmutableError(f"{type(self).__name__} of a signed or not-treated record cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
 class Side(models.TextChoices):
     LEFT = "left", "Left"
     RIGHT = "right", "Right"
@@ -113,6 +164,8 @@ class TreatmentRecord(models.Model):
     )
     signed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RecordQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -129,12 +182,23 @@ class TreatmentRecord(models.Model):
     def __str__(self) -> str:
         return f"Treatment record for {self.appointment.reference} ({self.status})"
 
+    def save(self, *args, **kwargs):
+        # Signing saves a row that is still a draft in the database; after that, nothing changes.
+        if _record_locked(self.pk):
+            raise ImmutableError("A signed or not-treated record cannot be changed: add an addendum.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if _record_locked(self.pk):
+            raise ImmutableError("A signed or not-treated record cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
     @property
     def is_locked(self) -> bool:
         return self.status != RecordStatus.DRAFT
 
 
-class LotUse(models.Model):
+class LotUse(_GuardedByRecord):
     """A product and lot used at the visit: the vial's lot number, expiry and dilution."""
 
     record = models.ForeignKey(TreatmentRecord, on_delete=models.CASCADE, related_name="lots")
@@ -156,7 +220,7 @@ class LotUse(models.Model):
         return f"{self.product.brand} lot {self.lot_number}"
 
 
-class InjectionSite(models.Model):
+class InjectionSite(_GuardedByRecord):
     """Units of one lot's product into one area on one side (centre for areas charted as a total)."""
 
     record = models.ForeignKey(TreatmentRecord, on_delete=models.CASCADE, related_name="sites")
@@ -177,7 +241,7 @@ class InjectionSite(models.Model):
         return f"{self.units} U {self.area} ({self.side})"
 
 
-class Override(models.Model):
+class Override(_GuardedByRecord):
     """A warning the injector read and went on past, with the reason they wrote; kept on the record."""
 
     record = models.ForeignKey(TreatmentRecord, on_delete=models.CASCADE, related_name="overrides")
@@ -208,3 +272,11 @@ class Addendum(models.Model):
 
     def __str__(self) -> str:
         return f"Addendum to {self.record_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ImmutableError("An addendum is never changed: add another.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("An addendum is never deleted.")

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from . import views_assessment, views_history, views_recall
+from .views import assessment, history, recall, record
 
 app_name = "charting"
 
 urlpatterns = [
-    path("staff/chart/<str:reference>/assessment/", views_assessment.assessment, name="assessment"),
-    path("staff/patients/<int:pk>/chart/", views_history.history, name="history"),
-    path("staff/patients/<int:pk>/chart/print/", views_history.history_print, name="print"),
-    path("staff/recall/", views_recall.recall, name="recall"),
+    # One appointment: the treatment record and the assessment.
+    path("staff/chart/<str:reference>/", record.chart, name="chart"),
+    path("staff/chart/<str:reference>/start/", record.start, name="chart-start"),
+    path("staff/chart/<str:reference>/not-treated/", record.not_treated, name="chart-not-treated"),
+    path("staff/chart/<str:reference>/addendum/", record.addendum, name="chart-addendum"),
+    path("staff/chart/<str:reference>/assessment/", assessment.assessment, name="assessment"),
+    # One patient: the history of their charts, and its printable copy.
+    path("staff/patients/<int:pk>/chart/", history.history, name="history"),
+    path("staff/patients/<int:pk>/chart/print/", history.history_print, name="print"),
+    # Every patient treated with a lot (Managers).
+    path("staff/recall/", recall.recall, name="recall"),
 ]

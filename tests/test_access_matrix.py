@@ -146,7 +146,12 @@ MATRIX: dict[str, Row] = {
     "intake:consent-signature": Row(plain("intake:consent-signature", lambda w: w.consent.pk), "NNNYY"),
     "intake:follow-ups": Row(plain("intake:follow-ups"), "NNYYY"),
     "intake:access-log": Row(plain("intake:access-log"), "NNNNY"),
-    # Charts: injectors and managers; the lot recall for managers only
+    # Charting: injectors and managers (the lot recall: managers only); front desk gets 403 on every URL
+    # (an empty post is a 400/409)
+    "charting:chart": Row(plain("charting:chart", ref), "NNNYY"),
+    "charting:chart-start": Row(plain("charting:chart-start", ref), "NNNYY", method="post"),
+    "charting:chart-not-treated": Row(plain("charting:chart-not-treated", ref), "NNNYY", method="post"),
+    "charting:chart-addendum": Row(plain("charting:chart-addendum", ref), "NNNYY", method="post"),
     "charting:assessment": Row(plain("charting:assessment", ref), "NNNYY"),
     "charting:history": Row(plain("charting:history", patient_pk), "NNNYY"),
     "charting:print": Row(plain("charting:print", patient_pk), "NNNYY"),

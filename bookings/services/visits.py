@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from .. import signals
-from ..models import Appointment, AppointmentStatus, EventKind
+from ..models import Appointment, AppointmentStatus, ChartState, EventKind
 from .booking import BookingError, _is_exclusion_violation, event_record
 
 # status it moves to: (the statuses it may come from, the event it writes)
@@ -34,6 +34,28 @@ def _check_timing(appointment: Appointment, to: AppointmentStatus, now: datetime
         raise BookingError("A visit can only be completed once its start time has passed.")
     if to == AppointmentStatus.NO_SHOW and now < appointment.start:
         raise BookingError("An appointment can only be a no-show once its start time has passed.")
+    if to == AppointmentStatus.COMPLETED:
+        _check_charted(appointment)
+
+
+def _check_charted(appointment: Appointment) -> None:
+    """A toxin treatment completes with a signed record or "not treated"; no visit with a draft record.
+
+    Charting keeps `chart_state` (bookings reads no chart): the injector signs or marks not treated.
+    """
+    if appointment.chart_state == ChartState.DRAFT:
+        raise BookingError(
+            "The injector's treatment record for this visit is still a draft: it must be signed, or the visit "
+            "marked not treated, before the visit can be completed."
+        )
+    if appointment.service.is_toxin_treatment and appointment.chart_state not in (
+        ChartState.SIGNED,
+        ChartState.NOT_TREATED,
+    ):
+        raise BookingError(
+            "This treatment can be completed once the injector has signed the treatment record, or marked the "
+            "visit not treated."
+        )
 
 
 def _move(
@@ -41,7 +63,9 @@ def _move(
 ) -> Appointment:
     allowed, kind = TRANSITIONS[to]
     with transaction.atomic():
-        appointment = Appointment.objects.select_for_update().select_related("location").get(pk=appointment.pk)
+        appointment = (
+            Appointment.objects.select_for_update().select_related("location", "service").get(pk=appointment.pk)
+        )
         if appointment.status == to:
             return appointment  # a double click does nothing twice
         if appointment.status not in allowed:

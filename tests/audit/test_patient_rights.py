@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from audit.models import Erasure
 from audit.services import ErasureRefused, patient_erase
-from bookings.models import AppointmentStatus, Patient
-from bookings.services import appointment_check_in, appointment_complete, waitlist_add
+from bookings.models import AppointmentStatus, ChartState, Patient
+from bookings.services import appointment_chart_state_set, appointment_check_in, appointment_complete, waitlist_add
 from intake.models import AccessLog, IntakeDraft
 from reminders.models import Message, MessageState
 from treatments.models import ServiceKind
@@ -122,6 +122,7 @@ def test_erasure_is_refused_after_a_completed_toxin_treatment(clinic, manager_us
     clinic.service.save()
     appointment = book()
     appointment_check_in(appointment=appointment, actor=manager_user, now=appointment.start)
+    appointment_chart_state_set(appointment=appointment, state=ChartState.SIGNED, toxin_given=True)  # charted
     appointment_complete(appointment=appointment, actor=manager_user, now=appointment.end)
     with pytest.raises(ErasureRefused) as refused:
         patient_erase(patient=appointment.patient, actor=manager_user, now=timezone.now())

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from bookings.models import Appointment, Source
-from bookings.services import appointment_book, appointment_check_in
+from bookings.models import Appointment, ChartState, Source
+from bookings.services import appointment_book, appointment_chart_state_set, appointment_check_in
 from medspa.roles import FRONT_DESK, INJECTOR
 from tests.bookings.conftest import week_hours
 from tests.browser.conftest import DESKTOP, screenshot
@@ -156,6 +156,8 @@ def visit_clinic(db, visit_day):
     owen = booking(noor, consult, today + timedelta(days=1), "Owen", "Lee")
     ben = booking(ivy, treatment, today, "Ben", "Okafor")
     appointment_check_in(appointment=ben, actor=desk, now=timezone.now())
+    # Ivy has charted and signed Ben's treatment (the chart's own browser test drives that page).
+    appointment_chart_state_set(appointment=ben, state=ChartState.SIGNED, toxin_given=True)
     return {"today": today, "rosa": rosa, "owen": owen, "ben": ben, "review": review}
 
 

@@ -16,12 +16,14 @@ import time_machine
 from celery.app.task import Task
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings.models import Appointment
 from intake.models import FollowUp
 from intake.tokens import follow_up_token
 from reminders.models import Message
 from reminders.services import messages_send_due
+from tests.charting.helpers import chart_and_sign
 from tests.intake.conftest import all_no, png_data_url
 from treatments.models import Service
 
@@ -86,12 +88,13 @@ def test_a_whole_journey_leaves_no_health_data_in_logs_tasks_or_messages(
         assert MEDICINE in client.get(review).content.decode()  # the injector does see it
         client.post(review, {"decision": "cleared", "note": DECISION_NOTE})
 
-        # On the day: front desk checks the patient in and completes the visit.
+        # On the day: front desk checks the patient in, the injector charts and signs, front desk completes.
         with time_machine.travel(appointment.start + timedelta(minutes=5), tick=False):
             client.force_login(front_desk_user)
-            for action in ("check-in", "complete"):
-                url = reverse("bookings:staff-appointment-action", args=[appointment.reference, action])
-                assert client.post(url).status_code == 302
+            action = lambda name: reverse("bookings:staff-appointment-action", args=[appointment.reference, name])  # noqa: E731
+            assert client.post(action("check-in")).status_code == 302
+            chart_and_sign(appointment, injector_user, now=timezone.now())
+            assert client.post(action("complete")).status_code == 302
         appointment.refresh_from_db()
         assert appointment.status == "completed"
 
