@@ -1,6 +1,6 @@
 """What bookings tells the apps above it (intake, reminders). Bookings imports none of them.
 
-Each is sent inside the transaction that made the change, with `appointment=`, so a receiver's
+Each is sent inside the transaction that made the change, with `appointment=` (or `entry=`), so a receiver's
 writes (an outbox row, an intake record) commit or roll back with it. Receivers must not do
 slow work or talk to the network: they enqueue that with transaction.on_commit.
 """
@@ -18,3 +18,5 @@ identity_code_requested = Signal()  # appointment, identity_code
 # The person holding an online booking's link proved control of the email on file (intake then
 # counts what was submitted through that link as the patient's own).
 appointment_identity_verified = Signal()  # appointment, now
+# A waitlist entry was just offered a freed time (reminders writes the offer into the outbox).
+waitlist_offer_made = Signal()  # entry, now

@@ -1,8 +1,6 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import emails
-
 
 @shared_task
 def waitlist_offer_freed_time(provider_id: int, location_id: int, start: str) -> int | None:
@@ -15,8 +13,3 @@ def waitlist_offer_freed_time(provider_id: int, location_id: int, start: str) ->
         provider_id=provider_id, location_id=location_id, start=datetime.fromisoformat(start), now=timezone.now()
     )
     return entry.pk if entry else None
-
-
-@shared_task
-def waitlist_offer_send(entry_id: int) -> None:
-    emails.waitlist_offer_send(entry_id=entry_id)

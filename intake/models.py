@@ -165,7 +165,7 @@ class FollowUp(models.Model):
     answers = models.JSONField()
     urgent = models.BooleanField(default=False)
     submitted_at = models.DateTimeField()
-    alert_sent_at = models.DateTimeField(null=True, blank=True)
+    alert_sent_at = models.DateTimeField(null=True, blank=True)  # when the clinic alert was put in the outbox
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

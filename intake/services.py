@@ -35,6 +35,7 @@ from .models import (
 )
 from .screening import Hit, blocks_treatment, decision_refusal, rule_for, screen
 from .selectors import not_ready_code, screening_histories, treatment_gate
+from .signals import follow_up_urgent
 
 FORM_VERSION = "2026-11"
 URGENT_SYMPTOMS = (
@@ -353,20 +354,18 @@ def follow_up_submit(*, appointment: Appointment, answers: dict, now: datetime) 
         earlier = FollowUp.objects.filter(appointment=appointment).order_by("submitted_at", "pk").first()
         if earlier is not None:
             return earlier, False
-        follow_up = FollowUp.objects.create(appointment=appointment, answers=answers, urgent=urgent, submitted_at=now)
+        alerted = now if urgent else None
+        follow_up = FollowUp.objects.create(
+            appointment=appointment, answers=answers, urgent=urgent, submitted_at=now, alert_sent_at=alerted
+        )
         if urgent:
-            transaction.on_commit(lambda: _alert_enqueue(follow_up.pk), robust=True)
+            # Reminders writes the clinic's alert into the outbox in this transaction (no details in it).
+            follow_up_urgent.send(sender=FollowUp, follow_up=follow_up, now=now)
     return follow_up, True
 
 
 def follow_up_received(appointment: Appointment) -> bool:
     return FollowUp.objects.filter(appointment=appointment).exists()
-
-
-def _alert_enqueue(follow_up_id: int) -> None:
-    from .tasks import urgent_follow_up_alert
-
-    urgent_follow_up_alert.delay(follow_up_id)
 
 
 def follow_up_acknowledge(*, follow_up: FollowUp, actor: AbstractBaseUser, now: datetime) -> FollowUp:

@@ -6,6 +6,7 @@ under VAR_DIR. Production sets DATABASE_URL, CELERY_BROKER_URL, EMAIL_URL, SECRE
 ALLOWED_HOSTS; SECRET_KEY and ALLOWED_HOSTS have no defaults there.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -220,6 +221,9 @@ TWILIO_FROM = env.str("TWILIO_FROM", default="")
 TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
 SMS_QUIET_HOURS = (env.int("SMS_QUIET_START", default=21), env.int("SMS_QUIET_END", default=8))
 MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
+# A message a sender took ("sending", committed) and never finished after this long is "in doubt":
+# shown so to staff and sent again with the same Message-ID / idempotency key.
+MESSAGE_IN_DOUBT_AFTER = timedelta(seconds=env.int("MESSAGE_IN_DOUBT_AFTER_SECONDS", default=600))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 
 from bookings.models import Appointment, Patient
@@ -20,17 +21,29 @@ class MessageChannel(models.TextChoices):
     SMS = "sms", "Text message"
 
 
+class MessageKind(models.TextChoices):
+    """What a message is; its words are in templates/reminders/messages/kinds/<value>.txt."""
+
+    CONFIRMATION = "confirmation", "Booking confirmation"
+    PRE_CARE = "pre-care", "Before treatment"
+    INTAKE = "intake", "Before the visit: forms and anything new"
+    REMINDER = "reminder", "Appointment reminder"
+    MOVED = "moved", "Appointment moved"
+    CANCELLED = "cancelled", "Appointment cancelled"
+    IDENTITY_CODE = "identity-code", "Identity code"
+    AFTERCARE = "aftercare", "Aftercare"
+    FOLLOW_UP = "follow-up", "Follow-up"
+    WAITLIST_OFFER = "waitlist-offer", "Waitlist offer"
+    URGENT_FOLLOW_UP = "urgent-follow-up", "Urgent follow-up alert (to the clinic)"
+
+
+class Recipient(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    CLINIC = "clinic", "The clinic"  # CLINIC_EMAIL; never a health detail, only a link to the staff site
+
+
 # How staff read a message's kind and step in the outbox and the message log.
-KIND_LABELS = {
-    "confirmation": "Booking confirmation",
-    "pre-care": "Before treatment",
-    "intake": "Before the visit: forms and anything new",
-    "reminder": "Appointment reminder",
-    "moved": "Appointment moved",
-    "cancelled": "Appointment cancelled",
-    "aftercare": "Aftercare",
-    "follow-up": "Follow-up",
-}
+KIND_LABELS = dict(MessageKind.choices)
 STEP_LABELS = {
     ("pre-care", "booked"): "on booking",
     ("pre-care", "week"): "a week before",
@@ -55,8 +68,10 @@ def new_link_key() -> str:
 class Message(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="messages")
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, null=True, related_name="messages")
-    kind = models.CharField(max_length=40)  # what it is: "confirmation", "reminder", "aftercare"…
+    kind = models.CharField(max_length=40, choices=MessageKind.choices)
     step = models.CharField(max_length=40, blank=True)  # which one of that kind: "24h", "upright"…
+    # Who it goes to: the patient (by consent and opt-out) or the clinic's own address.
+    recipient = models.CharField(max_length=8, choices=Recipient.choices, default=Recipient.PATIENT)
     # The channel wanted ("preferred" follows the patient's choice at send time).
     channel = models.CharField(max_length=10, default="preferred")
     sent_channel = models.CharField(max_length=10, choices=MessageChannel.choices, blank=True)
@@ -65,6 +80,10 @@ class Message(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # When a sender took it (committed before the provider is called): "sending" for longer than
+    # MESSAGE_IN_DOUBT_AFTER means the sender died mid-send; staff see it "in doubt" and it is retried
+    # with the same Message-ID / idempotency key.
+    sending_started_at = models.DateTimeField(null=True, blank=True)
     provider_id = models.CharField(max_length=100, blank=True, help_text="The email Message-ID or the SMS id.")
     # What went out, for the message log (bodies never carry health details: they link to the site).
     subject = models.CharField(max_length=200, blank=True)
@@ -84,10 +103,21 @@ class Message(models.Model):
             # the first unlocked row costs the same with ten or ten thousand waiting.
             models.Index(fields=["due_at", "id"], condition=models.Q(state="pending"), name="message_pending_due"),
             models.Index(fields=["patient", "-due_at"], name="message_patient_log"),
+            models.Index(
+                fields=["sending_started_at", "id"], condition=models.Q(state="sending"), name="message_sending_since"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.kind}/{self.step} for patient {self.patient_id} ({self.state})"
+
+    def in_doubt(self, now) -> bool:
+        """Taken by a sender that never said how it went: it may or may not have reached the patient."""
+        return (
+            self.state == MessageState.SENDING
+            and self.sending_started_at is not None
+            and self.sending_started_at <= now - settings.MESSAGE_IN_DOUBT_AFTER
+        )
 
     @property
     def label(self) -> str:

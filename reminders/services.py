@@ -1,9 +1,13 @@
 """Writes of reminders: plan an appointment's messages, re-time or skip them, and send what is due.
 
-Sending is exactly-once as far as a database can make it: each message is sent inside its own
-transaction holding the row lock (select_for_update(skip_locked=True)); a worker killed mid-send
-rolls back and the message is still pending for the next sweep, and two workers never hold the
-same row. Far-away messages are rows with a due time, swept every minute; never Celery ETAs.
+Sending is exactly-once as far as a database and the receiving side can make it: a sender takes a
+message under its row lock (select_for_update(skip_locked=True)), marks it "sending" and commits,
+so two workers never take the same row; it calls the provider outside any transaction, with a
+Message-ID (or SMS idempotency key) that is the same on every try; then it marks it sent. A worker
+killed before the provider accepted, or after it accepted and before the last write, leaves the
+row "sending": after MESSAGE_IN_DOUBT_AFTER it is "in doubt", shown so to staff, and sent again with
+the same id, so the receiving side can drop the repeat. Far-away messages are rows with a due
+time, swept every minute; never Celery ETAs.
 """
 
 import re
@@ -18,11 +22,18 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
-from bookings.models import Appointment, AppointmentStatus, IdentityCode, Patient
+from bookings.models import (
+    Appointment,
+    AppointmentStatus,
+    IdentityCode,
+    Patient,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 from .aftercare import invites_rebooking, visit_aftercare
 from .channels import ChannelError, Outgoing, channel_for
-from .models import Message, MessageChannel, MessageState
+from .models import Message, MessageChannel, MessageKind, MessageState, Recipient
 from .render import render
 from .timelines import Planned, Visit, aftercare_timeline, booking_timeline
 
@@ -127,8 +138,7 @@ def identity_code_plan(*, appointment: Appointment, identity_code, now: datetime
 
 def channel_resolve(message: Message, patient: Patient) -> str | None:
     """The channel to use now: the one asked for, else the other, if the patient agreed and did not opt out."""
-    email_ok = bool(patient.email) and patient.consent_email and not patient.opted_out_email
-    sms_ok = bool(patient.phone) and patient.consent_sms and not patient.opted_out_sms
+    email_ok, sms_ok = _allowed(patient, MessageChannel.EMAIL), _allowed(patient, MessageChannel.SMS)
     wanted = patient.preferred_channel if message.channel == "preferred" else message.channel
     if wanted == MessageChannel.SMS and sms_ok:
         return MessageChannel.SMS
@@ -149,6 +159,13 @@ def quiet_until(moment: datetime, zone: ZoneInfo) -> datetime | None:
 
 def _why_not(message: Message, now: datetime) -> str:
     """A reason the message should no longer go, checked at send time; empty when it should."""
+    if message.kind == MessageKind.WAITLIST_OFFER:
+        entry = WaitlistEntry.objects.filter(pk=message.step.split("-")[0]).first()
+        if entry is None or entry.status != WaitlistStatus.OFFERED or entry.offered_start is None:
+            return "The offer is no longer open"
+        if f"{entry.pk}-{int(entry.offered_start.timestamp())}" != message.step or entry.offered_start <= now:
+            return "The offer is no longer open"
+        return ""
     appointment = message.appointment
     if appointment is None:
         return ""
@@ -174,51 +191,127 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(minutes=2 ** min(attempts, 8))
 
 
-def message_send_next(*, now: datetime, email_connection=None) -> Message | None:
-    """Send the next due message, if any, in one transaction holding its row. Returns it, or None."""
+def message_id_for(message: Message) -> str:
+    """The email Message-ID (and SMS idempotency key): the same on every try, so a repeat can be dropped."""
+    domain = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0]
+    return f"<{message.dedupe_key.replace(':', '.')}@{domain}>"
+
+
+def _zone(message: Message) -> ZoneInfo:
+    if message.appointment is not None:
+        return message.appointment.location.zone
+    if message.kind == MessageKind.WAITLIST_OFFER:
+        entry = WaitlistEntry.objects.select_related("offered_location").filter(pk=message.step.split("-")[0]).first()
+        if entry is not None and entry.offered_location is not None:
+            return entry.offered_location.zone
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def _allowed(patient: Patient, channel: str) -> bool:
+    if channel == MessageChannel.EMAIL:
+        return bool(patient.email) and patient.consent_email and not patient.opted_out_email
+    return bool(patient.phone) and patient.consent_sms and not patient.opted_out_sms
+
+
+def _channel(message: Message, in_doubt: bool) -> str | None:
+    """The clinic's alerts go to its address; a patient's message by consent and opt-out. A retry of a
+    message in doubt keeps the first try's channel while it is allowed, so the same id can dedupe."""
+    if message.recipient == Recipient.CLINIC:
+        return MessageChannel.EMAIL if settings.CLINIC_EMAIL else None
+    if in_doubt and message.sent_channel and _allowed(message.patient, message.sent_channel):
+        return message.sent_channel
+    return channel_resolve(message, message.patient)
+
+
+def message_claim(*, now: datetime) -> tuple[Message, str] | None:
+    """Take the next message to send and COMMIT it as "sending" (with its start time and channel).
+
+    First a message in doubt (taken more than MESSAGE_IN_DOUBT_AFTER ago and never finished: its
+    sender died), then the earliest pending one that is due. What should no longer go is skipped;
+    an SMS in quiet hours waits for the morning. Returns (message, channel) to send, the message
+    alone in a finished state, or None when nothing is due.
+    """
+    select = Message.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
+        "patient", "appointment__location", "appointment__service", "appointment__provider__user"
+    )
     with transaction.atomic():
+        cutoff = now - settings.MESSAGE_IN_DOUBT_AFTER
         message = (
-            Message.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("patient", "appointment__location", "appointment__service", "appointment__provider__user")
-            .filter(state=MessageState.PENDING, due_at__lte=now)
-            .order_by("due_at", "pk")
+            select.filter(state=MessageState.SENDING, sending_started_at__lte=cutoff)
+            .order_by("sending_started_at", "pk")
             .first()
         )
+        in_doubt = message is not None
+        if message is None:
+            message = select.filter(state=MessageState.PENDING, due_at__lte=now).order_by("due_at", "pk").first()
         if message is None:
             return None
         reason = _why_not(message, now)
-        channel = channel_resolve(message, message.patient) if not reason else None
+        channel = _channel(message, in_doubt) if not reason else None
         if not reason and channel is None:
             reason = "The patient has no channel we may use (consent or opt-out)"
         if reason:
-            message.state, message.last_error = MessageState.SKIPPED, reason
+            doubt = "In doubt (it may have been sent); then: " if in_doubt else ""
+            message.state, message.last_error = MessageState.SKIPPED, (doubt + reason)[:300]
             message.save(update_fields=["state", "last_error", "updated_at"])
-            return message
-        zone = message.appointment.location.zone if message.appointment else ZoneInfo(settings.CLINIC_TIME_ZONE)
-        if channel == MessageChannel.SMS and (morning := quiet_until(now, zone)):
-            message.due_at = morning
-            message.save(update_fields=["due_at", "updated_at"])
-            return message
-        message.state, message.attempts = MessageState.SENDING, message.attempts + 1
-        message.save(update_fields=["state", "attempts", "updated_at"])
-        try:
-            subject, text, html, attachments = render(message, channel)
-            to = message.patient.email if channel == MessageChannel.EMAIL else message.patient.phone
-            message_id = f"<{message.dedupe_key.replace(':', '.')}@{settings.SITE_URL.split('://')[-1].split(':')[0]}>"
-            sender = channel_for(channel, email_connection=email_connection)
-            provider_id = sender.send(Outgoing(to, subject, text, html, message_id, attachments))
-        except (ChannelError, ValueError) as exc:
-            message.last_error = str(exc)[:300]
-            if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS or isinstance(exc, ValueError):
-                message.state = MessageState.FAILED
-            else:
-                message.state, message.due_at = MessageState.PENDING, now + _backoff(message.attempts)
+            return message, ""
+        if channel == MessageChannel.SMS and (morning := quiet_until(now, _zone(message))):
+            message.state, message.due_at = MessageState.PENDING, morning
+            message.save(update_fields=["state", "due_at", "updated_at"])
+            return message, ""
+        message.state, message.attempts, message.sending_started_at = MessageState.SENDING, message.attempts + 1, now
+        message.sent_channel, message.provider_id = channel, message_id_for(message)[:100]
+        if in_doubt:
+            message.last_error = "In doubt: the sender stopped mid-send; sent again with the same Message-ID"
+        message.save(
+            update_fields=["state", "attempts", "sending_started_at", "sent_channel", "provider_id", "last_error",
+                           "updated_at"]
+        )  # fmt: skip
+    return message, channel
+
+
+def _address(message: Message, channel: str) -> str:
+    if message.recipient == Recipient.CLINIC:
+        return settings.CLINIC_EMAIL
+    return message.patient.email if channel == MessageChannel.EMAIL else message.patient.phone
+
+
+def message_send_next(*, now: datetime, email_connection=None) -> Message | None:
+    """Send the next due message, if any. Returns it, or None.
+
+    Three steps, never a transaction open during the provider's call: claim it ("sending",
+    committed), send it with its stable Message-ID / idempotency key, then write how it went.
+    A sender killed between the provider accepting and the last step leaves it "sending": after
+    MESSAGE_IN_DOUBT_AFTER it shows as in doubt and is sent again with the same id.
+    """
+    claimed = message_claim(now=now)
+    if claimed is None:
+        return None
+    message, channel = claimed
+    if not channel:
+        return message
+    try:
+        subject, text, html, attachments = render(message, channel)
+        sender = channel_for(channel, email_connection=email_connection)
+        outgoing = Outgoing(_address(message, channel), subject, text, html, message.provider_id, attachments)
+        provider_id = sender.send(outgoing)
+    except (ChannelError, ValueError) as exc:
+        message.last_error = str(exc)[:300]
+        if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS or isinstance(exc, ValueError):
+            message.state = MessageState.FAILED
         else:
-            message.state, message.sent_at, message.sent_channel = MessageState.SENT, now, channel
-            message.provider_id, message.subject = provider_id[:100], subject[:200]
-            message.body = _loggable(message, text)
-            message.last_error = ""
-        message.save()
+            message.state, message.due_at = MessageState.PENDING, now + _backoff(message.attempts)
+        fields = {"state": message.state, "due_at": message.due_at, "last_error": message.last_error}
+    else:
+        message.state, message.sent_at = MessageState.SENT, now
+        message.provider_id, message.subject = provider_id[:100], subject[:200]
+        message.body, message.last_error = _loggable(message, text), ""
+        fields = {"state": message.state, "sent_at": now, "provider_id": message.provider_id,
+                  "subject": message.subject, "body": message.body, "last_error": ""}  # fmt: skip
+    # Only while it is still this sender's: a message erased or re-taken meanwhile is not overwritten.
+    Message.objects.filter(pk=message.pk, state=MessageState.SENDING, sending_started_at=now).update(
+        **fields, updated_at=timezone.now()
+    )
     return message
 
 
@@ -257,3 +350,39 @@ def message_log_erase(*, patient: Patient, now: datetime) -> None:
         state=MessageState.SKIPPED, last_error="The patient's data was erased", updated_at=now
     )
     Message.objects.filter(patient=patient).update(subject="", body="", updated_at=now)
+
+
+def waitlist_offer_plan(*, entry: WaitlistEntry, now: datetime) -> None:
+    """The offer of a freed time goes now, the way the patient agreed to hear from us; once per offered time."""
+    stamp = int(entry.offered_start.timestamp())
+    Message.objects.bulk_create(
+        [
+            Message(
+                patient_id=entry.patient_id,
+                kind=MessageKind.WAITLIST_OFFER,
+                step=f"{entry.pk}-{stamp}",
+                due_at=now,
+                dedupe_key=f"w{entry.pk}:{MessageKind.WAITLIST_OFFER}:{stamp}",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def urgent_follow_up_alert_plan(*, follow_up, now: datetime) -> None:
+    """The clinic hears at once that a follow-up needs a call (to CLINIC_EMAIL, no health details)."""
+    Message.objects.bulk_create(
+        [
+            Message(
+                patient_id=follow_up.appointment.patient_id,
+                appointment_id=follow_up.appointment_id,
+                kind=MessageKind.URGENT_FOLLOW_UP,
+                step=str(follow_up.pk),
+                recipient=Recipient.CLINIC,
+                channel=MessageChannel.EMAIL,
+                due_at=now,
+                dedupe_key=f"f{follow_up.pk}:{MessageKind.URGENT_FOLLOW_UP}",
+            )
+        ],
+        ignore_conflicts=True,
+    )

@@ -1,4 +1,4 @@
-"""Reminders listens to bookings: each change writes its messages into the outbox, in the same
+"""Reminders listens to bookings and intake: each change writes its messages into the outbox, in the same
 transaction as the change, and asks a worker to look at the outbox once it commits."""
 
 from django.db import transaction
@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from bookings import signals as bookings
+from intake import signals as intake
 
 from . import services
 
@@ -43,4 +44,16 @@ def on_completed(sender, appointment, ended_at=None, now=None, **kwargs) -> None
 @receiver(bookings.identity_code_requested, dispatch_uid="reminders.identity_code")
 def on_identity_code(sender, appointment, identity_code, **kwargs) -> None:
     services.identity_code_plan(appointment=appointment, identity_code=identity_code, now=timezone.now())
+    _send_soon()
+
+
+@receiver(bookings.waitlist_offer_made, dispatch_uid="reminders.waitlist_offer")
+def on_waitlist_offer(sender, entry, now, **kwargs) -> None:
+    services.waitlist_offer_plan(entry=entry, now=now)
+    _send_soon()
+
+
+@receiver(intake.follow_up_urgent, dispatch_uid="reminders.follow_up_urgent")
+def on_follow_up_urgent(sender, follow_up, now, **kwargs) -> None:
+    services.urgent_follow_up_alert_plan(follow_up=follow_up, now=now)
     _send_soon()

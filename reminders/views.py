@@ -29,7 +29,19 @@ def patient_messages(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "bookings.view_patient")
     patient = get_object_or_404(Patient, pk=pk)
     log = Message.objects.filter(patient=patient).select_related("appointment__location").order_by("-due_at")[:300]
-    return render(request, "reminders/staff/patient_messages.html", {"patient": patient, "log": log})
+    return render(
+        request,
+        "reminders/staff/patient_messages.html",
+        {"patient": patient, "log": log, "in_doubt_before": _in_doubt_before()},
+    )
+
+
+IN_DOUBT = "in-doubt"  # not a state of its own: "sending" for longer than MESSAGE_IN_DOUBT_AFTER
+
+
+def _in_doubt_before():
+    """A message still "sending" that was taken before this moment is in doubt: its sender stopped mid-send."""
+    return timezone.now() - settings.MESSAGE_IN_DOUBT_AFTER
 
 
 @staff_required
@@ -37,7 +49,9 @@ def outbox(request: HttpRequest) -> HttpResponse:
     require(request, "bookings.view_appointment")
     state, kind = request.GET.get("state", ""), request.GET.get("kind", "")
     rows = Message.objects.select_related("patient", "appointment__location").order_by("-due_at")
-    if state:
+    if state == IN_DOUBT:
+        rows = rows.filter(state=MessageState.SENDING, sending_started_at__lte=_in_doubt_before())
+    elif state:
         rows = rows.filter(state=state)
     if kind:
         rows = rows.filter(kind=kind)
@@ -48,7 +62,14 @@ def outbox(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reminders/staff/outbox.html",
-        {"rows": rows[:300], "state": state, "kind": kind, "states": MessageState.choices, "kinds": kinds},
+        {
+            "rows": rows[:300],
+            "state": state,
+            "kind": kind,
+            "states": [*MessageState.choices, (IN_DOUBT, "In doubt")],
+            "kinds": kinds,
+            "in_doubt_before": _in_doubt_before(),
+        },
     )
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from treatments.models import Service
 
+from .. import signals
 from ..models import Appointment, Location, Patient, Provider, Source, WaitlistEntry, WaitlistStatus
 from ..policy import booking_policy
 from ..selectors import slot_check
@@ -88,36 +89,45 @@ def waitlist_offer_freed_time(*, provider_id: int, location_id: int, start: date
             entry.status = WaitlistStatus.OFFERED
             entry.offered_start, entry.offered_at = start, now
             entry.offered_provider_id, entry.offered_location_id = provider_id, location_id
+            entry.offer_emailed_for = start  # the offer message is written now, in this transaction
             entry.save()
-            transaction.on_commit(lambda pk=entry.pk: _offer_email_enqueue(pk), robust=True)
+            # Reminders writes the offer into the outbox in this transaction (consent, opt-out, log).
+            signals.waitlist_offer_made.send(sender=WaitlistEntry, entry=entry, now=now)
         return entry
     return None
 
 
-def _offer_email_enqueue(entry_id: int) -> None:
-    from ..tasks import waitlist_offer_send
-
-    waitlist_offer_send.delay(entry_id)
-
-
 def waitlist_offer_accept(*, entry: WaitlistEntry, now: datetime) -> Appointment:
-    """Book the offered time if it is still free; otherwise the patient goes back to waiting."""
-    if entry.status != WaitlistStatus.OFFERED or entry.offered_start is None:
-        raise BookingError("This offer is no longer open.")
-    try:
-        appointment = appointment_book(
-            service=entry.service,
-            start=entry.offered_start,
-            now=now,
-            source=Source.ONLINE,
-            patient=entry.patient,
-            provider=entry.offered_provider,
-            location=entry.offered_location,
-        )
-    except (SlotUnavailable, BookingInvalid):
-        WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.WAITING, offered_start=None)
+    """Book the offered time if it is still free; otherwise the patient goes back to waiting.
+
+    The entry is locked first, so a double submit (two clicks, two tabs) books once: the second
+    finds the entry booked and gets the same appointment, never "someone else took it".
+    """
+    taken = False
+    with transaction.atomic():
+        locked = WaitlistEntry.objects.select_for_update().select_related("appointment").get(pk=entry.pk)
+        booked = locked.status == WaitlistStatus.BOOKED and locked.appointment is not None
+        if booked and locked.offered_start == entry.offered_start:
+            return locked.appointment  # this offer, already accepted (a double submit)
+        if locked.status != WaitlistStatus.OFFERED or locked.offered_start is None:
+            raise BookingError("This offer is no longer open.")
+        try:
+            appointment = appointment_book(
+                service=entry.service,
+                start=locked.offered_start,
+                now=now,
+                source=Source.ONLINE,
+                patient=entry.patient,
+                provider=entry.offered_provider,
+                location=entry.offered_location,
+            )
+        except (SlotUnavailable, BookingInvalid):
+            WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.WAITING, offered_start=None)
+            taken = True
+        else:
+            WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.BOOKED, appointment=appointment)
+    if taken:
         raise SlotUnavailable(
             "Sorry, someone else took that time first. You're still on the waitlist, and we'll write again."
-        ) from None
-    WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.BOOKED, appointment=appointment)
+        )
     return appointment

@@ -11,7 +11,7 @@ class Outgoing:
     subject: str
     text: str
     html: str = ""
-    message_id: str = ""
+    message_id: str = ""  # the same on every try: the email Message-ID, and the SMS idempotency key
     attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 

@@ -50,6 +50,11 @@ class TwilioSMS(Channel):
         request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 (checked just above)
         request.add_header("Authorization", "Basic " + base64.b64encode(f"{account}:{token}".encode()).decode())
         request.add_header("Content-Type", "application/x-www-form-urlencoded")
+        # The same key on every try of one message (its Message-ID). Providers and gateways that honour
+        # Idempotency-Key drop a repeat; Twilio's Messages API does not document de-duplication, so a
+        # retried text that was in doubt may arrive twice there.
+        if outgoing.message_id:
+            request.add_header("Idempotency-Key", outgoing.message_id.strip("<>"))
         try:
             # A configured http(s) URL, checked above: not a file:// or custom scheme (ruff S310, bandit B310).
             with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310  # nosec B310

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bookings.models import IntakeStatus
-from intake import emails
 from intake.models import AccessLog, FollowUp
-from intake.tasks import urgent_follow_up_alert
 from intake.tokens import follow_up_token
+from reminders.models import Message
+from reminders.services import messages_send_due
 from tests.intake.conftest import all_no
 from tests.intake.test_intake_flow import complete
 
@@ -110,10 +110,11 @@ def test_an_urgent_symptom_tells_the_patient_to_seek_care_and_alerts_the_clinic(
     appointment, _ = booked()
     url = reverse("intake:follow-up", args=[follow_up_token(appointment)])
     assert client.post(url, {"looks": "great"}).status_code == 400  # missing answers: on the form
-    send_now = mock.patch.object(urgent_follow_up_alert, "delay",
-                                 side_effect=lambda pk: emails.urgent_alert_send(follow_up_id=pk))  # fmt: skip
-    with send_now, django_capture_on_commit_callbacks(execute=True):
+    messages_send_due()  # what the booking queued goes first: only the alert is left to arrive below
+    smtp_settings.envelopes.clear()
+    with django_capture_on_commit_callbacks(execute=True):
         page = client.post(url, {"looks": "uneven", "urgent": ["swallowing"], "satisfaction": "2", "touch_up": "no"})
+    messages_send_due()  # the sweep a worker runs: the alert is an outbox row
     assert "Please seek medical care now" in page.content.decode()
     follow_up = FollowUp.objects.get()
     assert follow_up.urgent and follow_up.alert_sent_at
@@ -122,7 +123,7 @@ def test_an_urgent_symptom_tells_the_patient_to_seek_care_and_alerts_the_clinic(
     assert alert["To"] == "hello@stillwater.example"
     body = alert.get_body(preferencelist=("plain",)).get_content()
     assert "swallowing" not in body.lower() and appointment.patient.last_name not in body
-    assert emails.urgent_alert_send(follow_up_id=follow_up.pk) is False  # once
+    assert messages_send_due() == 0 and Message.objects.filter(kind="urgent-follow-up").count() == 1  # once
 
     client.force_login(front_desk_user)
     day = client.get("/staff/").content.decode()

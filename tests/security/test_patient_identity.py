@@ -28,7 +28,6 @@ from bookings.models import (
 from bookings.services import PatientDetails, appointment_book, appointment_cancel
 from intake.models import Consent, FollowUp, MedicalHistory
 from intake.services import history_current
-from intake.tasks import urgent_follow_up_alert
 from intake.tokens import follow_up_token
 from reminders.models import Message
 from reminders.services import message_send_next
@@ -315,14 +314,15 @@ def test_a_follow_up_is_taken_once_and_alerts_once(client, booked, django_captur
     appointment, _ = booked()
     url = reverse("intake:follow-up", args=[follow_up_token(appointment)])
     urgent = {"looks": "uneven", "urgent": ["swallowing"], "satisfaction": "2", "touch_up": "no"}
-    with mock.patch.object(urgent_follow_up_alert, "delay") as alert, django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url, urgent)
         second = client.post(url, urgent)
         third = client.post(url, {"looks": "great", "satisfaction": "5", "touch_up": "no"})
     assert "Please seek medical care now" in first.content.decode()
     for page in (second, third, client.get(url)):
         assert page.status_code == 200 and "We already have your answers" in page.content.decode()
-    assert FollowUp.objects.count() == 1 and alert.call_count == 1
+    alerts = Message.objects.filter(kind="urgent-follow-up")
+    assert FollowUp.objects.count() == 1 and alerts.count() == 1
 
 
 def test_the_code_email_says_nothing_about_health(matched):
