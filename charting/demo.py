@@ -78,15 +78,17 @@ def seed() -> None:
             area = areas["masseter"] if muscle == "masseter" else areas["dao"]
             AssessmentRow.objects.create(assessment=assessment, area=area, muscle=muscle, side=side,
                                          dominant=(muscle, side) in dominant, **values)  # fmt: skip
+        # Written as the injector would: a draft with its lot and sites, then signed (and then frozen).
         record = TreatmentRecord.objects.create(
-            appointment=appointment, status=RecordStatus.SIGNED, started_by=provider.user, started_at=start,
-            signed_by=provider.user, signed_at=end, notes="Tolerated well.",
+            appointment=appointment, started_by=provider.user, started_at=start, notes="Tolerated well.",
         )  # fmt: skip
         lot = LotUse.objects.create(record=record, product=botox, lot_number=lot_number,
                                     expiry=start.date() + timedelta(days=400), dilution_ml=Decimal("2.5"))  # fmt: skip
         for (slug, side), (amount, points) in units.items():
             InjectionSite.objects.create(record=record, lot=lot, area=areas[slug], side=side,
                                          units=Decimal(amount), points=points)  # fmt: skip
+        record.status, record.signed_by, record.signed_at = RecordStatus.SIGNED, provider.user, end
+        record.save(update_fields=["status", "signed_by", "signed_at"])
     _book_next(patient, provider, service, list(areas.values()))
 
 

@@ -195,3 +195,17 @@ class InjectionSiteFactory(_RowOfRecordFactory):
     side = "left"
     units = Decimal("25")
     points = 3
+
+
+class OverrideFactory(_RowOfRecordFactory):
+    """A warning overridden with a reason, on a record that is usually signed already."""
+
+    class Meta:
+        model = "charting.Override"
+
+    record = factory.SubFactory(SignedRecordFactory)
+    code = "dose"
+    message = "Above the usual range."
+    reason = "Strong muscle."
+    by = factory.LazyAttribute(lambda o: o.record.appointment.provider.user)
+    at = factory.LazyAttribute(lambda o: o.record.signed_at or o.record.started_at)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from charting.models import Override, RecordStatus, TreatmentRecord
 from medspa.roles import INJECTOR
 from tests.browser.conftest import screenshot
-from tests.charting.conftest import consent_for
+from tests.charting.conftest import consent_for, history_for
 from tests.conftest import totp_code
 from tests.factories import PASSWORD, AppointmentFactory, LocationFactory, PatientFactory, ProviderFactory, UserFactory
 from treatments.models import Service
@@ -34,6 +34,7 @@ def checked_in(db):
         location=LocationFactory(slug="sarasota", name="Sarasota", timezone="America/New_York"),
         service=treatment, start=start, status="checked_in", intake_status="complete",
     )  # fmt: skip
+    history_for(appointment, intake_status="complete")
     consent_for(appointment)
     return appointment
 

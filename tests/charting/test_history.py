@@ -13,7 +13,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from charting.models import Addendum, Override
+from charting.models import Addendum
 from intake.models import AccessLog
 from tests.charting.chart_world import MONTH, area, charted_visit
 from tests.factories import (
@@ -21,6 +21,7 @@ from tests.factories import (
     InjectionSiteFactory,
     LocationFactory,
     LotUseFactory,
+    OverrideFactory,
     PatientFactory,
     ProviderFactory,
     TreatmentRecordFactory,
@@ -72,7 +73,7 @@ def test_the_timeline_shows_each_visit_with_units_lots_signature_and_what_was_no
                            units={("masseter", "left"): 26, ("masseter", "right"): 22.5}, lot_number="C9051C3",
                            scores=SECOND)  # fmt: skip
     record = second.treatment_record
-    Override.objects.create(record=record, code="interval", message="Under 90 days since the last treatment.",
+    OverrideFactory(record=record, code="interval", message="Under 90 days since the last treatment.",
                             reason="Touch-up agreed at review.", by=injector_user, at=NOW - 4 * MONTH)  # fmt: skip
     Addendum.objects.create(record=record, text="Patient called: jaw feels even.", author=injector_user,
                             at=NOW - 3 * MONTH)  # fmt: skip
@@ -185,7 +186,7 @@ def _earlier_visits(patient, provider, location, count: int) -> None:
                       units={("masseter", "left"): 20 + i, ("masseter", "right"): 18, ("dao", "left"): 2},
                       lot_number=f"L{i}", scores=FIRST if i % 2 else SECOND)  # fmt: skip
         record = patient.appointments.order_by("-pk").first().treatment_record
-        Override.objects.create(record=record, code="dose", message="High dose.", reason="Strong masseter.",
+        OverrideFactory(record=record, code="dose", message="High dose.", reason="Strong masseter.",
                                 by=provider.user, at=NOW)  # fmt: skip
         Addendum.objects.create(record=record, text="Note.", author=provider.user, at=NOW)
 

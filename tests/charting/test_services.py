@@ -32,7 +32,7 @@ NOW = VISIT_START + timedelta(minutes=10)
     [
         ("not_started", True, "Medical history not finished"),
         ("flagged", True, "Screening needs the injector's decision"),
-        ("complete", False, "Consent for this treatment not signed"),
+        ("complete", False, "Consent not signed for the current version"),
     ],
 )
 def test_a_record_cannot_start_until_the_gate_is_open(make_visit, injector_user, intake_status, consent, reason):
