@@ -24,6 +24,22 @@ from treatments.models import ServiceKind
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def pytest_collection_modifyitems(config, items):
+    """A transactional test must restore what the migrations wrote (the catalog, the roles, the
+    content types): one without serialized_rollback leaves an empty database to the tests after it,
+    and its flush recreates the content types under new ids that the next serialized restore collides
+    with. Refuse such a test at collection instead of failing two files later."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if (marker := item.get_closest_marker("django_db"))
+        and marker.kwargs.get("transaction")
+        and not marker.kwargs.get("serialized_rollback")
+    ]
+    if wrong:
+        raise pytest.UsageError("Transactional tests need serialized_rollback=True: " + ", ".join(wrong[:5]))
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate limits and sign-in failures are counted in the cache: each test starts from zero."""

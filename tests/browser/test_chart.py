@@ -1,5 +1,6 @@
-"""An injector charts a masseter treatment with unequal sides plus DAO on a tablet: the face map
-picks the rows, a high dose warns, a reason lets them sign, and the signed record shows."""
+"""An injector assesses and charts a masseter treatment with unequal sides plus DAO on a tablet: the
+face map picks the rows, a high dose warns, a reason lets them sign, the signed record shows, and the
+history shows the visit beside the patient's earlier one."""
 
 from datetime import timedelta
 
@@ -12,10 +13,11 @@ from playwright.sync_api import expect
 from charting.models import Override, RecordStatus, TreatmentRecord
 from medspa.roles import INJECTOR
 from tests.browser.conftest import screenshot
+from tests.charting.chart_world import charted_visit
 from tests.charting.conftest import consent_for, history_for
 from tests.conftest import totp_code
 from tests.factories import PASSWORD, AppointmentFactory, LocationFactory, PatientFactory, ProviderFactory, UserFactory
-from treatments.models import Service
+from treatments.models import Service, TreatmentArea
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 TABLET = {"width": 1024, "height": 768}
@@ -28,11 +30,18 @@ def checked_in(db):
     injector.groups.add(Group.objects.get(name=INJECTOR))
     TOTPDevice.objects.create(user=injector, name="Authenticator app", confirmed=True)
     start = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=10)
+    patient = PatientFactory(first_name="Mara", last_name="Lindqvist")
+    provider = ProviderFactory(user=injector, services=[treatment])
+    sarasota = LocationFactory(slug="sarasota", name="Sarasota", timezone="America/New_York")
+    # Her visit four months ago: the left masseter and DAO pulled harder, and got more.
+    scores = {("masseter", "left"): {"rest": 1, "clench": 3}, ("masseter", "right"): {"rest": 0, "clench": 1}}
+    units = {("masseter", "left"): 30, ("masseter", "right"): 22, ("dao", "left"): 4, ("dao", "right"): 2}
+    charted_visit(patient=patient, provider=provider, location=sarasota, start=start - timedelta(days=120),
+                  units=units, lot_number="C6001C3", scores=scores)  # fmt: skip
     appointment = AppointmentFactory(
-        patient=PatientFactory(first_name="Mara", last_name="Lindqvist"),
-        provider=ProviderFactory(user=injector, services=[treatment]),
-        location=LocationFactory(slug="sarasota", name="Sarasota", timezone="America/New_York"),
+        patient=patient, provider=provider, location=sarasota,
         service=treatment, start=start, status="checked_in", intake_status="complete",
+        areas=list(TreatmentArea.objects.filter(slug__in=["masseter", "dao"])),
     )  # fmt: skip
     history_for(appointment, intake_status="complete")
     consent_for(appointment)
@@ -49,8 +58,16 @@ def test_an_injector_charts_unequal_masseters_and_dao_and_signs_past_a_warning(l
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_text("Ivy · Injector")).to_be_visible()
 
-    # From the appointment page to the chart: the gate is open.
+    # From the appointment page: first the assessment, with last visit's scores beside the fields.
     page.goto(f"{live_server.url}/staff/appointments/{checked_in.reference}/")
+    page.get_by_role("link", name="Assessment").click()
+    expect(page.get_by_role("heading", name="Assessment: Mara Lindqvist")).to_be_visible()
+    page.get_by_label("masseter, left, clenching").select_option("3")
+    page.get_by_label("masseter, right, clenching").select_option("2")
+    page.get_by_role("button", name="Save assessment").click()
+    expect(page.get_by_text("Assessment saved for Mara Lindqvist.")).to_be_visible()
+
+    # Then the chart: the gate is open.
     page.get_by_role("link", name="Treatment record").click()
     expect(page.get_by_text("Ready for treatment")).to_be_visible()
     page.get_by_role("button", name="Start record").click()
@@ -93,6 +110,16 @@ def test_an_injector_charts_unequal_masseters_and_dao_and_signs_past_a_warning(l
         ("dao", "left", "4.0"), ("dao", "right", "3.0"), ("masseter", "left", "50.0"), ("masseter", "right", "24.0")
     ]  # fmt: skip
     assert Override.objects.get(record=record).reason.startswith("Marked bruxism")
+
+    # The history: this visit beside the earlier one, newest first, and the assessments compared.
+    page.get_by_role("link", name="Chart history").click()
+    expect(page.get_by_role("heading", name="Chart history: Mara Lindqvist")).to_be_visible()
+    expect(page.locator(".chart-visit")).to_have_count(2)
+    expect(page.get_by_text("Jawline and masseters: 50 L / 24 R Botox Cosmetic units")).to_be_visible()
+    expect(page.get_by_text("Jawline and masseters: 30 L / 22 R Botox Cosmetic units")).to_be_visible()
+    clench = page.locator("tbody", has_text="Masseter").locator("tr", has_text="Clenching")
+    expect(clench).to_contain_text("shrank")  # |3 − 1| = 2 before, |3 − 2| = 1 now
+    screenshot(page, "chart-history-after-signing-tablet")
 
 
 def _area_id(slug: str) -> int:

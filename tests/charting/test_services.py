@@ -247,7 +247,7 @@ def test_addenda_only_on_a_locked_record_and_never_changed(visit, injector_user,
 # Two threads signing at once (PostgreSQL: SQLite serialises writers anyway)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_signatures_sign_once(make_visit, injector_user, manager_user):
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL")
