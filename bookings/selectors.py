@@ -30,12 +30,6 @@ class Slot:
     location: Location
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    slot: Slot
-    free: bool
-
-
 @dataclass
 class _Schedule:
     """What availability needs to know, loaded in two queries: working hours, then busy time."""
@@ -135,54 +129,6 @@ def _schedule(
         busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
         booked=booked,
     )
-
-
-def _local(day: date, wall: time, zone) -> datetime | None:
-    """The aware datetime for a wall-clock time, or None when the clocks skip it (spring forward)."""
-    naive = datetime.combine(day, wall)
-    aware = naive.replace(tzinfo=zone)
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        return None
-    return aware
-
-
-def _slot_grid_stepwise(*, schedule: _Schedule, service: Service, start_date: date, days: int, step: timedelta):
-    """The old engine, kept until the property test has compared the new one with it.
-
-    Every start on the grid of each provider's working hours, marked free or not.
-
-    The grid starts at each working block's start and moves by `step` in wall-clock time; the
-    visit must end inside the block, while the service's buffers may reach outside it.
-    """
-    duration, before, after = service.duration, service.buffer_before, service.buffer_after
-    by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
-    for block in schedule.hours:
-        by_weekday[block.weekday].append(block)
-    for offset in range(days):
-        day = start_date + timedelta(days=offset)
-        for block in by_weekday.get(day.weekday(), ()):
-            zone = block.location.zone
-            busy = schedule.busy[block.provider_id]
-            block_end = datetime.combine(day, block.end)
-            wall = datetime.combine(day, block.start)
-            while wall + duration <= block_end:
-                start = _local(day, wall.time(), zone)
-                if start is not None:
-                    start_utc = start.astimezone(UTC)
-                    end = (start_utc + duration).astimezone(zone)
-                    if end.replace(tzinfo=None) <= block_end:
-                        free = not busy.overlaps(start_utc - before, start_utc + duration + after)
-                        yield _Candidate(Slot(start, end, block.provider_id, block.location), free)
-                wall += step
-
-
-def _free_slots_stepwise(*, schedule, service, start_date, days, step, earliest, last_days) -> list[Slot]:
-    """The old engine's free slots (see _slot_grid_stepwise)."""
-    return [
-        c.slot
-        for c in _slot_grid_stepwise(schedule=schedule, service=service, start_date=start_date, days=days, step=step)
-        if c.free and c.slot.start >= earliest and c.slot.start.date() <= last_days[c.slot.location.pk]
-    ]
 
 
 def _blocks_by_day(schedule: _Schedule, start_date: date, days: int):
