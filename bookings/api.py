@@ -3,9 +3,10 @@
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
@@ -284,12 +285,29 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     # An unknown provider simply has no hours; tell it apart only when nothing was found.
     if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
         return _invalid(provider="Unknown provider.")
-    return {
+    # Plain data encoded once: the slots are known to fit AvailabilityOut (which documents the
+    # shape), so they skip its per-object validation on the way out.
+    body = {
         "slots": [
-            {"start": s.start, "end": s.end, "provider": s.provider_id, "location": s.location.slug} for s in slots
+            {
+                "start": _json_time(s.start),
+                "end": _json_time(s.end),
+                "provider": s.provider_id,
+                "location": s.location.slug,
+            }
+            for s in slots
         ],
-        "closed": available.closed,
+        "closed": [day.isoformat() for day in available.closed],
     }
+    return HttpResponse(orjson.dumps(body), content_type="application/json; charset=utf-8")
+
+
+def _json_time(value: datetime) -> str:
+    """A time as the API's encoder writes it (Django's JSON form): milliseconds at most, Z for UTC."""
+    text = value.isoformat()
+    if value.microsecond:
+        text = text[:23] + text[26:]
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 @router.post(

@@ -5,7 +5,6 @@ a daylight-saving change) and in a fixed number of queries whatever the number o
 days and appointments: working hours (one query), then time off and busy appointments (one).
 """
 
-from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,11 +15,12 @@ from django.db.models import BooleanField, Q, Value
 
 from treatments.models import Service, ServiceKind
 
+from .free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
 from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source, TimeOff, WorkingHours
 from .policy import BookingPolicy, booking_policy
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Slot:
     """A bookable time for one provider at one location; start and end carry the location's offset."""
 
@@ -30,49 +30,12 @@ class Slot:
     location: Location
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    slot: Slot
-    free: bool
-
-
-class _Busy:
-    """A provider's busy intervals, merged and sorted, with an overlap test by bisection."""
-
-    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
-        merged: list[list[datetime]] = []
-        # In UTC, so every comparison below is between datetimes of one tzinfo (the fast path).
-        for start, end in sorted((start.astimezone(UTC), end.astimezone(UTC)) for start, end in intervals):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self.starts = [start for start, _ in merged]
-        self.ends = [end for _, end in merged]
-
-    def overlaps(self, start: datetime, end: datetime) -> bool:
-        """Whether [start, end) overlaps any busy interval."""
-        i = bisect_right(self.starts, start) - 1
-        if i >= 0 and self.ends[i] > start:
-            return True
-        return i + 1 < len(self.starts) and self.starts[i + 1] < end
-
-
-def _local(day: date, wall: time, zone) -> datetime | None:
-    """The aware datetime for a wall-clock time, or None when the clocks skip it (spring forward)."""
-    naive = datetime.combine(day, wall)
-    aware = naive.replace(tzinfo=zone)
-    if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
-        return None
-    return aware
-
-
 @dataclass
 class _Schedule:
     """What availability needs to know, loaded in two queries: working hours, then busy time."""
 
     hours: list[WorkingHours]
-    busy: dict[int, _Busy]
+    busy: dict[int, Busy]
     # Each provider's blocking appointments, by when their busy time begins (UTC): the day's
     # count spreads "anyone" bookings (a buffer never moves a visit to another day).
     booked: dict[int, list[datetime]]
@@ -163,37 +126,84 @@ def _schedule(
             booked[provider_id].append(begins)
     return _Schedule(
         hours=hours,
-        busy={provider_id: _Busy(intervals[provider_id]) for provider_id in ids},
+        busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
         booked=booked,
     )
 
 
-def _slot_grid(*, schedule: _Schedule, service: Service, start_date: date, days: int, step: timedelta):
-    """Every start on the grid of each provider's working hours, marked free or not.
-
-    The grid starts at each working block's start and moves by `step` in wall-clock time; the
-    visit must end inside the block, while the service's buffers may reach outside it.
-    """
-    duration, before, after = service.duration, service.buffer_before, service.buffer_after
+def _blocks_by_day(schedule: _Schedule, start_date: date, days: int):
     by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
     for block in schedule.hours:
         by_weekday[block.weekday].append(block)
     for offset in range(days):
         day = start_date + timedelta(days=offset)
         for block in by_weekday.get(day.weekday(), ()):
-            zone = block.location.zone
-            busy = schedule.busy[block.provider_id]
-            block_end = datetime.combine(day, block.end)
-            wall = datetime.combine(day, block.start)
-            while wall + duration <= block_end:
-                start = _local(day, wall.time(), zone)
-                if start is not None:
-                    start_utc = start.astimezone(UTC)
-                    end = (start_utc + duration).astimezone(zone)
-                    if end.replace(tzinfo=None) <= block_end:
-                        free = not busy.overlaps(start_utc - before, start_utc + duration + after)
-                        yield _Candidate(Slot(start, end, block.provider_id, block.location), free)
-                wall += step
+            yield day, block
+
+
+def _free_slots(
+    *,
+    schedule: _Schedule,
+    service: Service,
+    start_date: date,
+    days: int,
+    step: timedelta,
+    earliest: datetime,
+    last_days: dict[int, date],
+) -> list[Slot]:
+    """The free slots of each working block from `earliest` to each location's last day, in
+    the order of the days, then the blocks, then the time (see free_time)."""
+    duration, before = service.duration, service.buffer_before
+    reach = duration + service.buffer_after
+    slots: list[Slot] = []
+    append = slots.append
+    for day, block in _blocks_by_day(schedule, start_date, days):
+        location, provider_id = block.location, block.provider_id
+        if day > last_days[location.pk]:
+            continue
+        zone, busy = location.zone, schedule.busy[provider_id]
+        if steady_day(zone, day):
+            grid = steady_grid(day, block.start, block.end, zone, duration, step)
+            for k0, k1 in free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest)):
+                start = grid.first + k0 * step
+                for _ in range(k0, k1):
+                    append(Slot(start, start + duration, provider_id, location))
+                    start += step
+        else:
+            for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
+                if start_utc >= earliest and not busy.overlaps(start_utc - before, start_utc + reach):
+                    append(Slot(start, end, provider_id, location))
+    return slots
+
+
+def _grid_at(
+    *, schedule: _Schedule, service: Service, start: datetime, start_date: date, days: int, step: timedelta
+) -> list[tuple[Slot, bool]]:
+    """Each working block's grid entry at exactly the instant `start`, with whether it is free."""
+    duration, before = service.duration, service.buffer_before
+    reach = duration + service.buffer_after
+    found: list[tuple[Slot, bool]] = []
+    for day, block in _blocks_by_day(schedule, start_date, days):
+        location, provider_id = block.location, block.provider_id
+        zone, busy = location.zone, schedule.busy[provider_id]
+        if steady_day(zone, day):
+            grid = steady_grid(day, block.start, block.end, zone, duration, step)
+            k, off_grid = divmod(start - grid.first_utc, step)
+            if off_grid or not 0 <= k < grid.count:
+                continue
+            local = grid.first + k * step
+            entry = Slot(local, local + duration, provider_id, location)
+        else:
+            entry = next(
+                (Slot(s, e, provider_id, location) for s, e, s_utc in
+                 changing_grid(day, block.start, block.end, zone, duration, step) if s_utc == start),
+                None,
+            )  # fmt: skip
+            if entry is None:
+                continue
+        start_utc = start.astimezone(UTC)
+        found.append((entry, not busy.overlaps(start_utc - before, start_utc + reach)))
+    return found
 
 
 def last_bookable_day(policy: BookingPolicy, now: datetime, zone) -> date:
@@ -253,11 +263,15 @@ def availability_find(
     )
     # Each location's last day on its own calendar, worked out once per location.
     last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
-    candidates = [
-        c.slot
-        for c in _slot_grid(schedule=schedule, service=service, start_date=start_date, days=days, step=policy.slot_step)
-        if c.free and c.slot.start >= earliest and c.slot.start.date() <= last_days[c.slot.location.pk]
-    ]
+    candidates = _free_slots(
+        schedule=schedule,
+        service=service,
+        start_date=start_date,
+        days=days,
+        step=policy.slot_step,
+        earliest=earliest,
+        last_days=last_days,
+    )
     if provider is None:
         candidates = _spread(candidates, schedule)
     worked = {block.weekday for block in schedule.hours}
@@ -345,18 +359,14 @@ def slot_check(
         online=online,
         ignore_appointment_id=ignore_appointment_id,
     )
-    on_grid = [
-        candidate
-        for candidate in _slot_grid(
-            schedule=schedule, service=service, start_date=first_day, days=3, step=policy.slot_step
-        )
-        if candidate.slot.start == start
-    ]
+    on_grid = _grid_at(
+        schedule=schedule, service=service, start=start, start_date=first_day, days=3, step=policy.slot_step
+    )
     free = sorted(
-        (c.slot for c in on_grid if c.free),
+        (slot for slot, free in on_grid if free),
         key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
     )
-    return SlotCheck(on_grid=[c.slot for c in on_grid], free=free)
+    return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free)
 
 
 def providers_for(*, service: Service, location: Location | None = None, online: bool = True) -> list[Provider]:

@@ -259,3 +259,13 @@ class AftercareStep(models.Model):
             return f"{days} days after" if days < 28 else f"About {round(days / 30.4)} months after"
         weeks = days // 7
         return f"{weeks} weeks after" if weeks <= 8 else f"About {round(days / 30.4)} months after"
+
+
+class CatalogVersion(models.Model):
+    """One row counting the catalog's writes: pages built from the catalog are cached under its
+    number, so every web process (and machine) sees a change at once whatever its cache."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Catalog version {self.number}"

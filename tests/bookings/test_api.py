@@ -293,8 +293,10 @@ def test_a_second_location_in_another_zone_keeps_its_own_offset(client, clinic, 
     slots = client.get(f"/api/v1/availability?service=consult&date={day}&location=scottsdale").json()["slots"]
     assert slots[0]["start"] == datetime.combine(day, datetime.min.time().replace(hour=9), tzinfo=PHOENIX).isoformat()
     assert slots[0]["start"].endswith("-07:00")
-    # Both locations have someone free at that instant, so the location must be named.
-    ambiguous = post(client, "/api/v1/bookings", booking(clinic, day, start=slots[0]["start"]))
+    # Both locations have someone free at that instant (11:00 in Phoenix is 13:00 or 14:00 in New
+    # York, summer or winter: Sarasota's afternoon), so the location must be named.
+    both = datetime.combine(day, time(11), tzinfo=PHOENIX).isoformat()
+    ambiguous = post(client, "/api/v1/bookings", booking(clinic, day, start=both))
     assert ambiguous.status_code == 400
     assert ambiguous.json()["errors"] == {"location": ["Please choose a location: Sarasota or Scottsdale."]}
     response = post(client, "/api/v1/bookings", booking(clinic, day, start=slots[0]["start"], location="scottsdale"))

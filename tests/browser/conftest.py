@@ -58,6 +58,10 @@ def browser(db):
 def phone_page(browser):
     context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page = context.new_page()
+    if os.environ.get("PIN_AT"):  # the session runs at a pinned instant (tests/pinclock.py): so does the page
+        from datetime import UTC, datetime
+
+        page.clock.install(time=datetime.now(UTC))
     yield page
     context.close()
 

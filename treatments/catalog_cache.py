@@ -1,0 +1,41 @@
+"""The catalog pages' cache: what they show changes only when someone edits the catalog.
+
+Everything cached is keyed by the catalog's version, a counter in the database that every save
+or delete of an area, product, service or aftercare step bumps (the admin's included: it saves
+through the models), so a cached page is never older than the catalog, in any web process. One
+small query a page reads the version. Availability is never cached here.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models import F
+
+from .models import AftercareStep, CatalogVersion, Product, Service, TreatmentArea
+
+CATALOG_MODELS = (TreatmentArea, Product, Service, AftercareStep)
+TIMEOUT = 24 * 60 * 60
+T = TypeVar("T")
+
+
+def catalog_version() -> int:
+    return CatalogVersion.objects.values_list("number", flat=True).first() or 0
+
+
+def catalog_changed(**kwargs: Any) -> None:
+    """Receiver of every catalog write (connected in TreatmentsConfig.ready)."""
+    if kwargs.get("raw"):  # fixtures being loaded
+        return
+    if not CatalogVersion.objects.update(number=F("number") + 1):
+        CatalogVersion.objects.create(number=1)
+
+
+def cached(name: str, version: int, build: Callable[[], T]) -> T:
+    """`build()`, kept in the cache for this catalog version."""
+    key = f"catalog:{version}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TIMEOUT)
+    return value
