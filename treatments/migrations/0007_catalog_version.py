@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0005_unit_scale_and_albumin"),
+        ("treatments", "0006_aftercare_copy_follows_the_chart"),
     ]
 
     operations = [
