@@ -24,7 +24,6 @@ from medspa.roles import INJECTOR
 from tests.charting.conftest import VISIT_START
 from tests.charting.helpers import chart_and_sign, content
 from tests.factories import AppointmentFactory, PatientFactory, ProviderFactory, ServiceFactory, UserFactory
-from tests.html_forms import browser_post_data
 from treatments.models import Product, TreatmentArea
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +87,9 @@ def draft(visit, injector_user):
 def test_front_desk_gets_403_on_every_charting_url_by_get_and_post(signed_in, front_desk_user, visit, draft):
     client = signed_in(front_desk_user)
     urls = [url(visit, name) for name in ("chart", "chart-start", "chart-not-treated", "chart-addendum", "assessment")]
+    recall = reverse("charting:recall")
     urls += [reverse("charting:history", args=[visit.patient.pk]), reverse("charting:print", args=[visit.patient.pk]),
-             reverse("charting:recall") + "?lot=C1234C3", reverse("charting:recall") + "?lot=C1234C3&format=csv"]  # fmt: skip
+             recall + "?lot=C1234C3", recall + "?lot=C1234C3&format=csv"]  # fmt: skip
     for target in urls:
         assert client.get(target).status_code == 403, target
         assert client.post(target, good_post(reason="x", text="x")).status_code == 403, target
@@ -145,9 +145,8 @@ def test_the_own_injector_and_a_manager_may_sign(signed_in, visit, injector_user
 @pytest.mark.parametrize("reference", ["abc", "-1", "99999999999999999999", "ZZZZZZ", "%00"])
 def test_unknown_references_are_404_and_log_nothing(signed_in, injector_user, visit, reference):
     client = signed_in(injector_user)
-    for name in ("chart", "assessment"):
-        assert client.get(f"/staff/chart/{reference}/" + ("assessment/" if name == "assessment" else "")).status_code in (
-            400, 404)  # fmt: skip
+    for suffix in ("", "assessment/"):
+        assert client.get(f"/staff/chart/{reference}/{suffix}").status_code in (400, 404)
     for suffix in ("start/", "not-treated/", "addendum/"):
         assert client.post(f"/staff/chart/{reference}/{suffix}", {"reason": "x", "text": "x"}).status_code in (400, 404)
     assert not AccessLog.objects.exists()
@@ -249,11 +248,11 @@ def test_touch_up_of_another_patients_record_itself_or_a_later_one_is_refused(si
         response = client.post(url(visit), good_post(touch_up_of=str(target)))
         assert response.status_code == 400 and 'id="id_touch_up_of-error"' in response.content.decode()
     with pytest.raises(charting_services.ChartingError):
-        record_save(record=draft, content=content(("masseter", "left", "5"), touch_up_of=theirs.pk), actor=injector_user,
-                    now=NOW)  # fmt: skip
+        record_save(record=draft, content=content(("masseter", "left", "5"), touch_up_of=theirs.pk),
+                    actor=injector_user, now=NOW)  # fmt: skip
     with pytest.raises(charting_services.ChartingError):
-        record_save(record=draft, content=content(("masseter", "left", "5"), touch_up_of=draft.pk), actor=injector_user,
-                    now=NOW)  # fmt: skip
+        record_save(record=draft, content=content(("masseter", "left", "5"), touch_up_of=draft.pk),
+                    actor=injector_user, now=NOW)  # fmt: skip
     assert not draft.sites.exists()
 
 
@@ -262,7 +261,10 @@ def test_touch_up_of_another_patients_record_itself_or_a_later_one_is_refused(si
 
 def test_signing_twice_signs_once(signed_in, injector_user, visit, draft):
     client = signed_in(injector_user)
-    data = good_post(action="sign", **{"sites-0-units": "50", "reason-range-a%d-left-p%d-high" % (area("masseter"), botox()): "Bruxism"})
+    data = good_post(
+        action="sign",
+        **{"sites-0-units": "50", f"reason-range-a{area('masseter')}-left-p{botox()}-high": "Bruxism"},
+    )
     assert client.post(url(visit), data).status_code == 302
     assert client.post(url(visit), data).status_code == 302
     record = TreatmentRecord.objects.get()
@@ -399,3 +401,18 @@ def test_every_read_path_is_logged_once(signed_in, injector_user, manager_user, 
     assert manager.get(reverse("charting:recall"), {"lot": "NOSUCHLOT"}).status_code == 200
     whats = sorted(AccessLog.objects.filter(patient=visit.patient).values_list("what", flat=True))
     assert whats == ["chart", "chart history", "chart history (print)", "lot recall", "lot recall"]
+
+
+def test_a_reason_too_long_or_with_control_characters_does_not_sign(signed_in, injector_user, visit, draft):
+    code = f"reason-range-a{area('masseter')}-left-p{botox()}-high"
+    client = signed_in(injector_user)
+    for reason in ("x" * 5001, "Bruxism\x1b[2J"):
+        response = client.post(url(visit), good_post(action="sign", **{"sites-0-units": "50", code: reason}))
+        assert response.status_code == 400
+        assert TreatmentRecord.objects.get().status == RecordStatus.DRAFT and not Override.objects.exists()
+
+
+def test_the_checks_refuse_a_huge_number_of_units_without_overflowing(visit, draft, injector_user):
+    with pytest.raises(charting_services.ChartingError) as refused:
+        record_save(record=draft, content=content(("masseter", "left", Decimal("1e30"))), actor=injector_user, now=NOW)
+    assert "is not a dose" in refused.value.errors["sites-0-units"][0]
