@@ -155,19 +155,21 @@ def _check_sites(
         if units is None:
             r.refuse(f"{prefix}-units", "Enter the units.")
             continue
-        if units <= 0:
-            r.refuse(f"{prefix}-units", "Units must be more than 0.")
-        elif units % STEP != 0:
-            r.refuse(f"{prefix}-units", "Units go in steps of 0.5 (for example 2, 2.5 or 3).")
         product = products.get(lot.product_id) if lot is not None and lot.product_id is not None else None
         scale = product.units_per_botox_unit if product is not None else Decimal(1)
-        if units > ROW_LIMIT_BOTOX_UNITS * scale:
+        if units <= 0:
+            r.refuse(f"{prefix}-units", "Units must be more than 0.")
+        elif units > ROW_LIMIT_BOTOX_UNITS * scale:
+            # Before the step: `units % STEP` of a number like 1e30 overflows the decimal context.
             brand = product.brand if product is not None else "this product"
+            shown = _units(units) if units < 10**6 else "That many"
             r.refuse(
                 f"{prefix}-units",
-                f"{_units(units)} units in one row is not a dose: at most {_units(ROW_LIMIT_BOTOX_UNITS * scale)} "
+                f"{shown} units in one row is not a dose: at most {_units(ROW_LIMIT_BOTOX_UNITS * scale)} "
                 f"{brand} units go in one row. Check the number.",
             )
+        elif units % STEP != 0:
+            r.refuse(f"{prefix}-units", "Units go in steps of 0.5 (for example 2, 2.5 or 3).")
 
 
 def _totals(sites: Iterable[SiteEntry], lots: Mapping[int, LotEntry]) -> dict[tuple[int, int, str], Decimal]:

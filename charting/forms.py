@@ -5,12 +5,26 @@ on the same fields: `lots-0-expiry`, `sites-3-units`)."""
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+
+from medspa.middleware import CONTROL_MESSAGE, has_control_characters
 
 from .checks import LotEntry, SiteEntry
 from .models import Side
 from .services import RecordContent
 
 LOT_ROWS_MIN, SITE_ROWS_MIN, SITE_ROWS_MAX, ADD_ROWS = 2, 8, 60, 6
+TEXT_MAX = 5000  # notes, reasons and addenda: as the assessment's notes
+
+
+def no_control_characters(value: str) -> None:
+    """A lot number or a note is typed: a bell or an escape in it is a paste gone wrong (NUL is Django's)."""
+    if has_control_characters(value):
+        raise ValidationError(CONTROL_MESSAGE)
+
+
+def _text(**kwargs) -> forms.CharField:
+    return forms.CharField(max_length=TEXT_MAX, validators=[no_control_characters], **kwargs)
 
 
 def _label_cells(form: forms.Form, noun: str) -> None:
@@ -27,7 +41,7 @@ def _label_cells(form: forms.Form, noun: str) -> None:
 
 class LotRowForm(forms.Form):
     product = forms.ChoiceField(required=False, label="Product")
-    lot_number = forms.CharField(required=False, max_length=40, label="Lot number")
+    lot_number = forms.CharField(required=False, max_length=40, label="Lot number", validators=[no_control_characters])
     expiry = forms.DateField(required=False, label="Expiry", widget=forms.DateInput(attrs={"type": "date"}))
     dilution_ml = forms.DecimalField(
         required=False, min_value=Decimal("0.1"), max_value=Decimal(10), decimal_places=2, label="Saline mL per vial"
@@ -71,7 +85,7 @@ class SiteRowForm(forms.Form):
 
 
 class RecordForm(forms.Form):
-    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
+    notes = _text(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
     touch_up_of = forms.ChoiceField(
         required=False, label="Touch-up of", widget=forms.Select(attrs={"class": "form-select"})
     )
@@ -188,10 +202,10 @@ def initial_from(record, lots, sites) -> dict:
 
 
 class NotTreatedForm(forms.Form):
-    reason = forms.CharField(
+    reason = _text(
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), label="Why the patient was not treated"
     )
 
 
 class AddendumForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), label="Addendum")
+    text = _text(widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), label="Addendum")

@@ -6,7 +6,6 @@ A signed or not-treated record never changes (the models refuse it too); the app
 knows whether the visit may be completed without reading the chart.
 """
 
-from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,10 +15,14 @@ from django.db import transaction
 from bookings.models import Appointment, AppointmentStatus, ChartState
 from bookings.services import appointment_chart_state_set
 from intake.selectors import treatment_gate
+from medspa.middleware import has_control_characters
 
 from .checks import CheckResult, LotEntry, SiteEntry
 from .models import Addendum, InjectionSite, LotUse, Override, RecordStatus, TreatmentRecord
 from .selectors import record_check_for, record_entries
+
+REASON_MAX = 5000
+REASON_MESSAGE = f"Write the reason in at most {REASON_MAX:,} characters, without control characters."
 
 
 class ChartingError(Exception):
@@ -139,18 +142,20 @@ def record_sign(
 ) -> TreatmentRecord:
     """Sign once: the warnings are recomputed and each needs a written reason, kept as an Override.
 
-    `content`, when given, is saved as the draft first (and stays saved when signing is refused
-    for a missing reason). A second submit returns the record the first one signed.
+    `content`, when given, is saved as the draft first, under the same lock as the signature: what
+    is signed is what was posted and checked, never rows another tab saved in between. It stays
+    saved when signing is refused for a missing reason. A second submit returns the record the
+    first one signed.
     """
-    if content is not None:
-        with suppress(RecordLocked):  # signed by the first submit, or not treated: answered below
-            record_save(record=record, content=content, actor=actor, now=now)
+    refused: ChartingError | None = None
     with transaction.atomic():
         record = _locked_record(record)
         if record.status == RecordStatus.SIGNED:
             return record
         if record.status == RecordStatus.NOT_TREATED:
             raise _locked_error(record)
+        if content is not None:
+            _save_content(record, content)  # a refusal rolls the whole step back
         lots, sites = record_entries(record)
         if not sites:
             raise ChartingError("Chart at least one injection site to sign, or mark the visit not treated.")
@@ -163,21 +168,28 @@ def record_sign(
         missing = {
             f"reason-{w.code}": [f"Write why you went on: {w.message}"] for w in result.warnings if not given[w.code]
         }
+        missing |= {
+            f"reason-{code}": [REASON_MESSAGE] for code, text in given.items() if len(text) > REASON_MAX
+            or has_control_characters(text)
+        }  # fmt: skip
         if missing:
-            raise ChartingError("Every warning needs a written reason before signing.", missing)
-        Override.objects.bulk_create(
-            Override(record=record, code=w.code, message=w.message, reason=given[w.code], by=actor, at=now)
-            for w in result.warnings
-        )
-        record.status = RecordStatus.SIGNED
-        record.signed_by = actor
-        record.signed_at = now
-        record.save(update_fields=["status", "signed_by", "signed_at"])
-        appointment_chart_state_set(
-            appointment=record.appointment,
-            state=ChartState.SIGNED,
-            toxin_given=any(site.units and site.units > 0 for site in sites),
-        )
+            refused = ChartingError("Every warning needs a written reason before signing.", missing)
+        else:
+            Override.objects.bulk_create(
+                Override(record=record, code=w.code, message=w.message, reason=given[w.code], by=actor, at=now)
+                for w in result.warnings
+            )
+            record.status = RecordStatus.SIGNED
+            record.signed_by = actor
+            record.signed_at = now
+            record.save(update_fields=["status", "signed_by", "signed_at"])
+            appointment_chart_state_set(
+                appointment=record.appointment,
+                state=ChartState.SIGNED,
+                toxin_given=any(site.units and site.units > 0 for site in sites),
+            )
+    if refused is not None:  # raised after the commit: the posted draft stays saved
+        raise refused
     return record
 
 

@@ -43,7 +43,7 @@ def body_too_large(request: HttpRequest) -> HttpResponse:
 class RequestHygieneMiddleware:
     """Refuses, before any view reads it: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), an API
     write that is not JSON (415: a cross-site form cannot post JSON, so it cannot book), and
-    control characters in the query string (400, per parameter)."""
+    control characters in the path or the query string (400, per parameter)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -69,6 +69,8 @@ class RequestHygieneMiddleware:
                 "Send the request body as JSON with Content-Type: application/json.",
             )  # fmt: skip
         bad = sorted({key for key, values in request.GET.lists() for v in [key, *values] if has_control_characters(v)})
+        if has_control_characters(request.path):  # e.g. /staff/chart/%00/: PostgreSQL refuses NUL in a lookup
+            bad.append("path")
         if bad:
             if _is_api(request):
                 return JsonResponse({"errors": {key: [CONTROL_MESSAGE] for key in bad}}, status=400)

@@ -5,7 +5,10 @@ Injectors and managers only (charting's permissions); front desk gets 403 on eve
 Every render of the chart is written to the access log through intake's service.
 """
 
+from functools import wraps
+
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment
-from bookings.views.access import require, staff_required
+from bookings.views.access import CAN_ACT, own_provider, require, staff_required
 from intake.selectors import treatment_gate
 from intake.services import access_log_record
 from treatments.models import Product, TreatmentArea
@@ -33,6 +36,27 @@ def _appointment(reference: str) -> Appointment:
     return get_object_or_404(
         Appointment.objects.select_related("patient", "service", "provider__user", "location"), reference=reference
     )
+
+
+def _require_writer(request: HttpRequest, appointment: Appointment) -> None:
+    """Writing the record (start, save, sign, not treated) is for the appointment's own provider or a
+    manager; any injector may read it. Front desk never gets here (no charting permission)."""
+    require(request, CHANGE)
+    if request.user.has_perm(CAN_ACT):
+        return
+    if own_provider(request).pk != appointment.provider_id:
+        raise PermissionDenied
+
+
+def _change_view(view):
+    """Signed-in staff with the change permission, then POST only: front desk gets 403 on every method."""
+
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        require(request, CHANGE)
+        return view(request, *args, **kwargs)
+
+    return staff_required(checked)
 
 
 def _record(appointment: Appointment) -> TreatmentRecord | None:
@@ -113,7 +137,7 @@ def chart(request: HttpRequest, reference: str) -> HttpResponse:
     appointment = _appointment(reference)
     if request.method != "POST":
         return _page(request, appointment)
-    require(request, CHANGE)
+    _require_writer(request, appointment)
     record = _record(appointment)
     if record is None:
         messages.error(request, "Start the record first.")
@@ -160,11 +184,11 @@ def _int(value: str | None) -> int:
         return 0
 
 
+@_change_view
 @require_POST
-@staff_required
 def start(request: HttpRequest, reference: str) -> HttpResponse:
-    require(request, CHANGE)
     appointment = _appointment(reference)
+    _require_writer(request, appointment)
     try:
         record_start(appointment=appointment, actor=request.user, now=timezone.now())
     except ChartingError as exc:
@@ -173,11 +197,11 @@ def start(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("charting:chart", reference)
 
 
+@_change_view
 @require_POST
-@staff_required
 def not_treated(request: HttpRequest, reference: str) -> HttpResponse:
-    require(request, CHANGE)
     appointment = _appointment(reference)
+    _require_writer(request, appointment)
     form = NotTreatedForm(request.POST)
     if not form.is_valid():
         return _page(request, appointment, not_treated=form, status=400)
@@ -192,10 +216,9 @@ def not_treated(request: HttpRequest, reference: str) -> HttpResponse:
     return redirect("charting:chart", reference)
 
 
+@_change_view
 @require_POST
-@staff_required
 def addendum(request: HttpRequest, reference: str) -> HttpResponse:
-    require(request, CHANGE)
     appointment = _appointment(reference)
     record = _record(appointment)
     form = AddendumForm(request.POST)
