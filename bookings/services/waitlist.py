@@ -105,7 +105,7 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, now: datetime) -> Appointment
     """
     taken = False
     with transaction.atomic():
-        locked = WaitlistEntry.objects.select_for_update().select_related("appointment").get(pk=entry.pk)
+        locked = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("appointment").get(pk=entry.pk)
         booked = locked.status == WaitlistStatus.BOOKED and locked.appointment is not None
         if booked and locked.offered_start == entry.offered_start:
             return locked.appointment  # this offer, already accepted (a double submit)
