@@ -3,7 +3,7 @@ as a page and a CSV; injectors and front desk get 403; bad input is a field erro
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -17,6 +17,7 @@ from treatments.models import Product
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 12, 1, 20, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)  # one provider: visits of different patients never overlap (PostgreSQL refuses it)
 URL = reverse("charting:recall")
 
 
@@ -38,11 +39,11 @@ def treated():
     charted_visit(patient=ana, start=NOW - MONTH, lot_number="c7001c3", units={("dao", "left"): 4}, **visit)
     charted_visit(patient=ben, provider=provider, location=scottsdale, start=datetime(2026, 8, 3, 17, tzinfo=UTC),
                   lot_number="C7001C3", units={("glabella", "centre"): 20})  # fmt: skip
-    charted_visit(patient=cal, start=NOW - MONTH, lot_number="OTHER1", units={("dao", "left"): 4}, **visit)
-    charted_visit(patient=dee, start=NOW - MONTH, lot_number="C7001C3", units={("dao", "left"): 10},
+    charted_visit(patient=cal, start=NOW - MONTH + HOUR, lot_number="OTHER1", units={("dao", "left"): 4}, **visit)
+    charted_visit(patient=dee, start=NOW - MONTH + 2 * HOUR, lot_number="C7001C3", units={("dao", "left"): 10},
                   product=Product.objects.get(slug="dysport"), **visit)  # fmt: skip
     # A draft with the lot: drafts are records too, but only signed ones count.
-    charted_visit(patient=eve, start=NOW - MONTH, lot_number="C7001C3", units={("dao", "left"): 4},
+    charted_visit(patient=eve, start=NOW - MONTH + 3 * HOUR, lot_number="C7001C3", units={("dao", "left"): 4},
                   status="draft", signed_by=None, signed_at=None, **visit)  # fmt: skip
     return {"ana": ana, "ben": ben}
 
