@@ -59,11 +59,6 @@ def treatment_given(appointment: Appointment) -> TreatmentGiven | None:
 # The treatment record: the facts its checks need, read in a fixed number of queries.
 
 
-def visit_day(appointment: Appointment) -> date:
-    """The visit's date on its location's calendar: intervals and limits count these days."""
-    return appointment.start.astimezone(appointment.location.zone).date()
-
-
 def product_facts() -> dict[int, ProductFacts]:
     return {
         p.pk: ProductFacts(
@@ -148,7 +143,7 @@ def record_check_for(
     return record_check(
         lots=lots,
         sites=sites,
-        visit_day=visit_day(appointment),
+        visit_day=appointment.local_start.date(),  # intervals and limits count the location's days
         earlier=earlier_treatments(appointment),
         products=product_facts(),
         areas=area_facts(),

@@ -92,25 +92,20 @@ def _save_content(record: TreatmentRecord, content: RecordContent) -> CheckResul
         raise ChartingError("Nothing was saved: correct the fields marked below.", result.refusals)
     record.sites.all().delete()
     record.lots.all().delete()
-    lots = {
-        lot.index: LotUse.objects.create(
-            record=record,
-            product_id=lot.product_id,
-            lot_number=lot.lot_number.strip(),
-            expiry=lot.expiry,
-            dilution_ml=lot.dilution_ml,
-        )
-        for lot in sorted(content.lots, key=lambda lot: lot.index)
-    }
-    for site in sorted(content.sites, key=lambda site: site.index):
-        InjectionSite.objects.create(
-            record=record,
-            lot=lots[site.lot_index],
-            area_id=site.area_id,
-            side=site.side,
-            units=site.units,
-            points=site.points,
-        )
+    # The record is locked and a draft (checked by the caller): the rows go in with bulk_create,
+    # without the per-row "is the record signed?" query that save() makes for every other path.
+    ordered_lots = sorted(content.lots, key=lambda lot: lot.index)
+    created = LotUse.objects.bulk_create(
+        LotUse(record=record, product_id=lot.product_id, lot_number=lot.lot_number.strip(), expiry=lot.expiry,
+               dilution_ml=lot.dilution_ml)
+        for lot in ordered_lots
+    )  # fmt: skip
+    lots = {lot.index: row for lot, row in zip(ordered_lots, created, strict=True)}
+    InjectionSite.objects.bulk_create(
+        InjectionSite(record=record, lot=lots[site.lot_index], area_id=site.area_id, side=site.side,
+                      units=site.units, points=site.points)
+        for site in sorted(content.sites, key=lambda site: site.index)
+    )  # fmt: skip
     record.notes = content.notes.strip()
     record.touch_up_of_id = content.touch_up_of
     record.save(update_fields=["notes", "touch_up_of"])
