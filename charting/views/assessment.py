@@ -15,10 +15,10 @@ from bookings.views.access import require, staff_required
 from intake.services import access_log_record
 from treatments.models import TreatmentArea
 
-from ..forms_assessment import SHORT, AssessmentForm, Muscle, muscles_posted
+from ..forms.assessment import SHORT, AssessmentForm, Muscle, muscles_posted
 from ..models import Expression
-from ..selectors_history import assessment_muscles, assessment_of, assessment_previous, rows_by_muscle
-from ..services_assessment import AssessmentError, assessment_locked, assessment_save
+from ..selectors import assessment_muscles, assessment_of, assessment_previous, rows_by_muscle
+from ..services import AssessmentError, assessment_locked, assessment_save
 
 VIEW, CHANGE = "charting.view_assessment", "charting.change_assessment"
 

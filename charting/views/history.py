@@ -12,7 +12,7 @@ from bookings.models import Patient
 from bookings.views.access import require, staff_required
 from intake.services import access_log_record
 
-from ..selectors_history import patient_history
+from ..selectors import patient_history
 
 VIEW = "charting.view_treatmentrecord"
 

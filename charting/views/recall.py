@@ -15,8 +15,8 @@ from intake.services import access_log_record
 from medspa.exports import csv_response
 from medspa.templatetags.clinic_time import wallclock, zone_of
 
-from ..forms_recall import RecallForm
-from ..selectors_history import RecallHit, lot_recall
+from ..forms.recall import RecallForm
+from ..selectors import RecallHit, lot_recall
 
 RECALL = "charting.recall_lot"
 

@@ -23,7 +23,7 @@ from intake.services import access_log_record
 from treatments.models import Product, TreatmentArea
 
 from ..face_map import face_map
-from ..forms import ADD_ROWS, AddendumForm, ChartForm, NotTreatedForm, initial_from
+from ..forms.record import ADD_ROWS, AddendumForm, ChartForm, NotTreatedForm, initial_from
 from ..models import TreatmentRecord
 from ..selectors import record_check_for, record_entries, record_totals, touch_up_candidates
 from ..services import ChartingError, addendum_add, record_not_treated, record_save, record_sign, record_start

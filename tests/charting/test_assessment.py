@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from charting.models import Assessment, AssessmentRow
-from charting.services_assessment import AssessmentError, RowInput, assessment_save
+from charting.services import AssessmentError, RowInput, assessment_save
 from intake.models import AccessLog
 from tests.charting.chart_world import MONTH, area, assess
 from tests.factories import AppointmentFactory, LocationFactory, PatientFactory, ProviderFactory, TreatmentRecordFactory

@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-import charting.services as charting_services
 from audit.services import patient_erase
 from bookings.models import ChartState
 from charting.models import InjectionSite, LotUse, Override, RecordStatus, TreatmentRecord
+from charting.services import record as charting_services
 from charting.services import record_not_treated, record_save, record_start
 from intake.models import AccessLog
 from medspa.roles import INJECTOR

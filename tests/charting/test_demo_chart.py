@@ -11,7 +11,7 @@ from django.utils import timezone
 from bookings.models import Appointment, Patient
 from charting.demo import EMAIL
 from charting.models import Assessment, InjectionSite, TreatmentRecord
-from charting.selectors_history import patient_history
+from charting.selectors import patient_history
 
 pytestmark = pytest.mark.django_db
 

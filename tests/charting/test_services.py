@@ -156,7 +156,7 @@ def test_a_record_with_no_site_is_not_signed(visit, injector_user):
 def test_an_allergy_reported_after_saving_stops_the_signature(visit, injector_user, monkeypatch):
     record = record_start(appointment=visit, actor=injector_user, now=NOW)
     record_save(record=record, content=content(("dao", "left", "4")), actor=injector_user, now=NOW)
-    monkeypatch.setattr("charting.selectors.product_allergies", lambda appointment: frozenset({"albumin"}))
+    monkeypatch.setattr("charting.selectors.record.product_allergies", lambda appointment: frozenset({"albumin"}))
     with pytest.raises(ChartingError) as refused:
         record_sign(record=record, reasons={}, actor=injector_user, now=NOW)
     assert "albumin" in refused.value.errors["lots-0-product"][0]

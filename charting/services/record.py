@@ -17,9 +17,9 @@ from bookings.services import appointment_chart_state_set
 from intake.selectors import treatment_gate
 from medspa.middleware import has_control_characters
 
-from .checks import CheckResult, LotEntry, SiteEntry
-from .models import Addendum, InjectionSite, LotUse, Override, RecordStatus, TreatmentRecord
-from .selectors import record_check_for, record_entries
+from ..checks import CheckResult, LotEntry, SiteEntry
+from ..models import Addendum, InjectionSite, LotUse, Override, RecordStatus, TreatmentRecord
+from ..selectors.record import record_check_for, record_entries
 
 REASON_MAX = 5000
 REASON_MESSAGE = f"Write the reason in at most {REASON_MAX:,} characters, without control characters."

@@ -13,7 +13,7 @@ from django.db.models import Q
 from bookings.models import Appointment, Patient
 from treatments.models import Product, TreatmentArea
 
-from .models import (
+from ..models import (
     Addendum,
     Assessment,
     AssessmentRow,

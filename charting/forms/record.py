@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 
 from medspa.middleware import CONTROL_MESSAGE, has_control_characters
 
-from .checks import LotEntry, SiteEntry
-from .models import Side
-from .services import RecordContent
+from ..checks import LotEntry, SiteEntry
+from ..models import Side
+from ..services import RecordContent
 
 LOT_ROWS_MIN, SITE_ROWS_MIN, SITE_ROWS_MAX, ADD_ROWS = 2, 8, 60, 6
 TEXT_MAX = 5000  # notes, reasons and addenda: as the assessment's notes

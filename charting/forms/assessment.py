@@ -10,8 +10,8 @@ from django import forms
 
 from treatments.models import TreatmentArea
 
-from .models import Expression, Side
-from .services_assessment import MAX_MUSCLES, MUSCLE_MAX_LENGTH, RowInput
+from ..models import Expression, Side
+from ..services import MAX_MUSCLES, MUSCLE_MAX_LENGTH, RowInput
 
 SIDES = ((Side.LEFT, "Left"), (Side.RIGHT, "Right"))
 SCORE_CHOICES = [("", "–"), ("0", "0"), ("1", "1"), ("2", "2"), ("3", "3")]

@@ -10,7 +10,7 @@ from bookings.models import Appointment
 from intake.selectors import product_allergies
 from treatments.models import Product, TreatmentArea
 
-from .checks import (
+from ..checks import (
     TOUCH_UP_DAYS,
     AreaFacts,
     CheckResult,
@@ -20,7 +20,7 @@ from .checks import (
     SiteEntry,
     record_check,
 )
-from .models import InjectionSite, RecordStatus, TreatmentRecord
+from ..models import InjectionSite, RecordStatus, TreatmentRecord
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ from django import forms
 
 from treatments.models import Product
 
-from .models import LotUse
+from ..models import LotUse
 
 LOT_MAX_LENGTH = LotUse._meta.get_field("lot_number").max_length
 

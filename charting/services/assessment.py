@@ -15,7 +15,7 @@ from django.db import transaction
 from bookings.models import Appointment, AppointmentStatus
 from treatments.models import TreatmentArea
 
-from .models import Assessment, AssessmentRow, Expression, RecordStatus, Side, TreatmentRecord
+from ..models import Assessment, AssessmentRow, Expression, RecordStatus, Side, TreatmentRecord
 
 MAX_MUSCLES = 40
 MUSCLE_MAX_LENGTH = AssessmentRow._meta.get_field("muscle").max_length

@@ -1,0 +1,1 @@
+"""Charting's forms: the treatment record, the assessment grid, the lot recall search."""

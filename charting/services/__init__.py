@@ -1,0 +1,30 @@
+"""Writes of charting, one module per noun; import them from here."""
+
+from .assessment import MAX_MUSCLES, MUSCLE_MAX_LENGTH, AssessmentError, RowInput, assessment_locked, assessment_save
+from .record import (
+    ChartingError,
+    RecordContent,
+    RecordLocked,
+    addendum_add,
+    record_not_treated,
+    record_save,
+    record_sign,
+    record_start,
+)
+
+__all__ = [
+    "MAX_MUSCLES",
+    "MUSCLE_MAX_LENGTH",
+    "AssessmentError",
+    "ChartingError",
+    "RecordContent",
+    "RecordLocked",
+    "RowInput",
+    "addendum_add",
+    "assessment_locked",
+    "assessment_save",
+    "record_not_treated",
+    "record_save",
+    "record_sign",
+    "record_start",
+]
