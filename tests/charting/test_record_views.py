@@ -189,3 +189,13 @@ def test_the_chart_costs_the_same_queries_with_1_or_20_earlier_visits(injector, 
         f"\nchart page queries ({'signed' if signed else 'draft'}): 1 earlier visit {one}, 20 earlier visits {twenty}"
     )
     assert one == twenty
+
+
+def test_the_chart_shows_the_locations_times_whatever_the_servers_zone(settings, injector, visit, injector_user):
+    """A Sarasota visit read on a server set to Phoenix: 10:00 EST, never Phoenix's 8:00 AM."""
+    settings.TIME_ZONE = "America/Phoenix"
+    chart_and_sign(visit, injector_user, now=NOW)
+    page = injector.get(chart_url(visit)).content.decode()
+    assert "10:00–10:45 AM EST" in page
+    assert "8:00" not in page and "MST" not in page
+    assert "10:10 AM EST" in page  # signed at NOW, in the location's zone
