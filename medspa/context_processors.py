@@ -44,4 +44,6 @@ def staff(request: HttpRequest) -> dict[str, Any]:
         from .roles import roles_of
 
         roles = request.session["staff_roles"] = roles_of(user)
-    return {"staff_roles": roles}
+    from .staff import banners
+
+    return {"staff_roles": roles, "staff_banners": banners(request)}

@@ -132,7 +132,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "medspa.context_processors.clinic",
                 "medspa.context_processors.staff",
-                "intake.context_processors.urgent_follow_ups",
             ],
         },
     },

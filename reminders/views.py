@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from bookings.models import Patient
 from bookings.services import patient_opt_out
 from bookings.tokens import ManageLinkExpired, ManageLinkInvalid
-from bookings.views.access import require, staff_required
+from medspa.staff import require, staff_required
 
 from .models import KIND_LABELS, Message, MessageState
 from .services import message_resend

@@ -74,3 +74,41 @@ def test_the_check_finds_an_import_that_points_up(tmp_path):
         "bookings/services.py:2 imports intake.models (bookings is below intake)",
         "medspa/middleware.py:1 imports reminders.services (medspa's shared modules import no app)",
     ]
+
+
+def shell_borrowers(root: Path = ROOT) -> list[str]:
+    """The staff shell is medspa's: no app reaches into another app's views for the access helpers,
+    and no app's template extends another app's page."""
+    import re
+
+    problems = []
+    for app in ORDER:
+        for path in sorted((root / app).rglob("*.py")):
+            relative = path.relative_to(root).with_suffix("")
+            parts = list(relative.parts)
+            package = ".".join(parts if parts[-1] == "__init__" else parts[:-1]).removesuffix(".__init__")
+            for line, module in _imported_modules(path, package):
+                owner, *rest = module.split(".")
+                if owner in ORDER and owner != app and rest[:1] == ["views"]:
+                    problems.append(f"{path.relative_to(root)}:{line} imports {module}")
+        for path in sorted((root / app).rglob("*.html")):
+            for match in re.finditer(r'{%\s*extends\s+"([^/"]+)/', path.read_text(encoding="utf-8")):
+                if match.group(1) in ORDER and match.group(1) != app:
+                    problems.append(f"{path.relative_to(root)} extends {match.group(1)}'s template")
+    return problems
+
+
+def test_every_app_uses_the_shell_not_another_apps_views():
+    assert shell_borrowers() == []
+
+
+def test_the_shell_check_finds_a_borrower(tmp_path):
+    for app in [*ORDER, SHELL]:
+        (tmp_path / app).mkdir()
+    (tmp_path / "intake" / "views.py").write_text("from bookings.views.access import require\n")
+    (tmp_path / "reminders" / "page.html").write_text('{% extends "bookings/staff/base.html" %}\n')
+    (tmp_path / "charting" / "ok.html").write_text('{% extends "staff/base.html" %}\n')
+    assert shell_borrowers(tmp_path) == [
+        "intake/views.py:1 imports bookings.views.access",
+        "reminders/page.html extends bookings's template",
+    ]

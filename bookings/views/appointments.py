@@ -5,12 +5,14 @@ from datetime import timedelta
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from medspa.staff import back, errors_to_form, parse_date, require, staff_required
 from treatments.models import Service, ServiceKind
 
+from ..access import CAN_ACT, day_url, require_action, staff_appointment, visit_actions
 from ..forms import (
     ANYONE,
     CancelForm,
@@ -36,13 +38,6 @@ from ..services import (
     appointment_no_show_undo,
     appointment_reschedule,
 )
-from .access import CAN_ACT, back, day_url, parse_date, require, require_action, staff_required, visit_actions
-
-
-def _appointment(reference: str) -> Appointment:
-    return get_object_or_404(
-        Appointment.objects.select_related("patient", "service", "provider__user", "location"), reference=reference
-    )
 
 
 def _detail(request: HttpRequest, appointment: Appointment, *, cancel_form=None, status: int = 200) -> HttpResponse:
@@ -75,7 +70,7 @@ def _detail(request: HttpRequest, appointment: Appointment, *, cancel_form=None,
 
 @staff_required
 def appointment_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    return _detail(request, _appointment(reference))
+    return _detail(request, staff_appointment(reference))
 
 
 ACTIONS = {
@@ -91,7 +86,7 @@ ACTIONS = {
 @require_POST
 @staff_required
 def appointment_action(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     if action not in ACTIONS:
         raise PermissionDenied
     require_action(request, appointment, action)
@@ -108,7 +103,7 @@ def appointment_action(request: HttpRequest, reference: str, action: str) -> Htt
 @require_POST
 @staff_required
 def appointment_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     require_action(request, appointment, "cancel")
     form = CancelForm(request.POST)
     if not form.is_valid():
@@ -144,7 +139,7 @@ def _slots_for(form_data: dict, *, service, ignore: int | None = None) -> list:
 
 @staff_required
 def appointment_move(request: HttpRequest, reference: str) -> HttpResponse:
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     require_action(request, appointment, "move")
     data = request.POST if request.method == "POST" else request.GET
     form = MoveForm(data or None, appointment=appointment, initial={"date": appointment.local_start.date()})
@@ -178,8 +173,7 @@ def appointment_move(request: HttpRequest, reference: str) -> HttpResponse:
                 slots = _slots_for(where, service=appointment.service, ignore=appointment.pk)
                 chosen_start = None
             except BookingInvalid as exc:
-                for field, errors in exc.errors.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                errors_to_form(form, exc.errors)
                 chosen_start = None
             except BookingError as exc:
                 messages.error(request, exc.detail)
@@ -210,7 +204,7 @@ def _review_origin(request: HttpRequest, data) -> Appointment | None:
     reference = data.get("review_of")
     if not reference:
         return None
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     require_action(request, appointment, "book-review")
     if appointment.status != AppointmentStatus.COMPLETED:
         raise PermissionDenied
@@ -332,8 +326,7 @@ def _book_by_phone(request, form, start, patient, new_patient) -> Appointment | 
     except SlotUnavailable:
         messages.error(request, "That time was just taken by another booking. Here are the times still free.")
     except BookingInvalid as exc:
-        for field, errors in exc.errors.items():
-            form.add_error(field if field in form.fields else None, errors)
+        errors_to_form(form, exc.errors)
     except BookingError as exc:
         messages.error(request, exc.detail)
     return None

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from medspa.staff import errors_to_form, require, staff_required
+
 from ..forms import (
     HoursFormSet,
     TimeOffForm,
@@ -19,7 +21,6 @@ from ..services import (
     time_off_remove,
     working_hours_replace,
 )
-from .access import require, staff_required
 
 # The value of the "Save anyway" / "Add anyway" buttons: go ahead although booked appointments
 # would fall outside the provider's time (they are listed, to move or cancel afterwards).
@@ -94,8 +95,7 @@ def provider_hours(request: HttpRequest, pk: int) -> HttpResponse:
             orphans = exc.appointments
             messages.warning(request, exc.detail)
         except BookingInvalid as exc:
-            for field, errors in exc.errors.items():
-                time_off_form.add_error(field if field in time_off_form.fields else None, errors)
+            errors_to_form(time_off_form, exc.errors)
         else:
             note = f" {len(inside)} appointment(s) fall inside it: move or cancel them." if inside else ""
             messages.success(request, f"Time off added.{note}")

@@ -8,6 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from medspa.staff import errors_to_form, require, staff_required
+
+from ..access import CAN_ACT
 from ..forms import (
     PatientContactForm,
     WaitlistForm,
@@ -20,7 +23,6 @@ from ..services import (
     waitlist_add,
     waitlist_remove,
 )
-from .access import CAN_ACT, require, staff_required
 
 
 @staff_required
@@ -96,8 +98,7 @@ def waitlist_add_view(request: HttpRequest, patient_pk: int) -> HttpResponse:
         try:
             waitlist_add(patient=patient, source=Source.DESK, today=today, actor=request.user, **form.cleaned_data)
         except BookingInvalid as exc:
-            for field, errors in exc.errors.items():
-                form.add_error(field if field in form.fields else None, errors)
+            errors_to_form(form, exc.errors)
         else:
             messages.success(request, f"{patient.full_name} is on the waitlist.")
             return redirect("bookings:staff-waitlist")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from medspa.context_processors import clinic_location_set
+from medspa.staff import errors_to_form
 from treatments.models import Service
 from treatments.selectors import areas_by_region
 
@@ -200,8 +201,7 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
             try:
                 waitlist_add(patient=patient, source=Source.ONLINE, today=today, **form.cleaned_data)
             except BookingInvalid as exc:
-                for field, errors in exc.errors.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                errors_to_form(form, exc.errors)
                 transaction.set_rollback(True)
             else:
                 # The address as typed: a matched record's own is not shown to whoever typed it.

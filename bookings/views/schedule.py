@@ -8,10 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from medspa.staff import parse_date, staff_required
+
+from ..access import own_provider
 from ..models import Provider
 from ..schedules import day_grid, day_sheet, provider_colours, provider_week, week_grid
 from ..selectors import locations_active
-from .access import own_provider, parse_date, staff_required
 
 
 @staff_required

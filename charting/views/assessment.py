@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment
-from bookings.views.access import require, staff_required
 from intake.services import access_log_record
+from medspa.staff import require, staff_required
 from treatments.models import TreatmentArea
 
 from ..forms.assessment import SHORT, AssessmentForm, Muscle, muscles_posted

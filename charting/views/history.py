@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.models import Patient
-from bookings.views.access import require, staff_required
 from intake.services import access_log_record
+from medspa.staff import require, staff_required
 
 from ..selectors import patient_history
 

@@ -10,9 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from bookings.views.access import require, staff_required
 from intake.services import access_log_record
 from medspa.exports import csv_response
+from medspa.staff import require, staff_required
 from medspa.templatetags.clinic_time import wallclock, zone_of
 
 from ..forms.recall import RecallForm

@@ -10,16 +10,17 @@ from functools import wraps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bookings.access import CAN_ACT, own_provider, staff_appointment
 from bookings.models import Appointment
-from bookings.views.access import CAN_ACT, own_provider, require, staff_required
 from intake.selectors import treatment_gate
 from intake.services import access_log_record
+from medspa.staff import require, staff_required
 from treatments.models import Product, TreatmentArea
 
 from ..face_map import face_map
@@ -30,12 +31,6 @@ from ..services import ChartingError, addendum_add, record_not_treated, record_s
 
 VIEW = "charting.view_treatmentrecord"
 CHANGE = "charting.change_treatmentrecord"
-
-
-def _appointment(reference: str) -> Appointment:
-    return get_object_or_404(
-        Appointment.objects.select_related("patient", "service", "provider__user", "location"), reference=reference
-    )
 
 
 def _require_writer(request: HttpRequest, appointment: Appointment) -> None:
@@ -134,7 +129,7 @@ def _page(request, appointment, *, form=None, not_treated=None, addendum=None, e
 def chart(request: HttpRequest, reference: str) -> HttpResponse:
     """GET: the chart. POST (action save / sign / add-rows): the draft's form, saved or signed in one step."""
     require(request, VIEW)
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     if request.method != "POST":
         return _page(request, appointment)
     _require_writer(request, appointment)
@@ -187,7 +182,7 @@ def _int(value: str | None) -> int:
 @_change_view
 @require_POST
 def start(request: HttpRequest, reference: str) -> HttpResponse:
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     _require_writer(request, appointment)
     try:
         record_start(appointment=appointment, actor=request.user, now=timezone.now())
@@ -200,7 +195,7 @@ def start(request: HttpRequest, reference: str) -> HttpResponse:
 @_change_view
 @require_POST
 def not_treated(request: HttpRequest, reference: str) -> HttpResponse:
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     _require_writer(request, appointment)
     form = NotTreatedForm(request.POST)
     if not form.is_valid():
@@ -219,7 +214,7 @@ def not_treated(request: HttpRequest, reference: str) -> HttpResponse:
 @_change_view
 @require_POST
 def addendum(request: HttpRequest, reference: str) -> HttpResponse:
-    appointment = _appointment(reference)
+    appointment = staff_appointment(reference)
     record = _record(appointment)
     form = AddendumForm(request.POST)
     if record is None:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment, Patient
-from bookings.views.access import require, staff_required
 from medspa.exports import csv_response
+from medspa.staff import require, staff_required
 
 from ..forms import DecisionForm
 from ..models import AccessLog, Consent, FollowUp, MedicalHistory
