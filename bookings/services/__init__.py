@@ -38,6 +38,7 @@ from .patients import (
     appointment_treatment_ready_set,
     patient_anonymise,
     patient_contact_update,
+    patient_details_update,
     patient_opt_out,
     patient_treatment_hold_set,
 )
@@ -84,6 +85,7 @@ __all__ = [
     "identity_code_send",
     "patient_anonymise",
     "patient_contact_update",
+    "patient_details_update",
     "patient_match_or_create",
     "patient_opt_out",
     "patient_treatment_hold_set",
