@@ -50,7 +50,13 @@ from .visits import (
     appointment_no_show,
     appointment_no_show_undo,
 )
-from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
+from .waitlist import (
+    waitlist_add,
+    waitlist_join_online,
+    waitlist_offer_accept,
+    waitlist_offer_freed_time,
+    waitlist_remove,
+)
 
 __all__ = [
     "ERASED_BIRTH_DATE",
@@ -92,6 +98,7 @@ __all__ = [
     "time_off_add",
     "time_off_remove",
     "waitlist_add",
+    "waitlist_join_online",
     "waitlist_offer_accept",
     "waitlist_offer_freed_time",
     "waitlist_remove",
