@@ -151,7 +151,7 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         if posted and form.is_valid():
             return advance({"goals": form.goals()})
     else:
-        missing = [s for s in STEPS[:-1] if s not in draft.steps_done]
+        missing = [s for s in ANSWER_STEPS if s not in draft.steps_done]
         if missing:
             return redirect("intake:step", token=token, step=missing[0])
         text = consent_text_for(appointment.service)
