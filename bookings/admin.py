@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from medspa.admin import ReadOnlyAdminMixin
 from medspa.templatetags.clinic_time import time_range_text
@@ -12,14 +14,21 @@ class LocationAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("name",)}
 
 
-class WorkingHoursInline(admin.TabularInline):
+class ShownNotEditedInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Hours and time off change on the manager's hours screen only: its services list the booked
+    appointments a change would strand and ask first, which an admin formset would skip."""
+
+    extra = 0
+
+
+class WorkingHoursInline(ShownNotEditedInline):
     model = WorkingHours
-    extra = 0
+    fields = ("weekday", "location", "start", "end")
 
 
-class TimeOffInline(admin.TabularInline):
+class TimeOffInline(ShownNotEditedInline):
     model = TimeOff
-    extra = 0
+    fields = ("start", "end", "reason")
 
 
 @admin.register(Provider)
@@ -29,6 +38,17 @@ class ProviderAdmin(admin.ModelAdmin):
     filter_horizontal = ("services",)
     inlines = [WorkingHoursInline, TimeOffInline]
     list_select_related = ("user",)
+    readonly_fields = ("hours_screen",)
+
+    @admin.display(description="Working hours and time off")
+    def hours_screen(self, provider: Provider) -> str:
+        if provider.pk is None:
+            return "Save the provider first, then set their hours on the hours screen."
+        return format_html(
+            '<a href="{}">Change working hours and time off on the hours screen</a> (it lists any booked '
+            "appointment a change would leave outside working time).",
+            reverse("bookings:staff-provider-hours", args=[provider.pk]),
+        )
 
 
 CLINICAL = "bookings.view_clinical"

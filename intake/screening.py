@@ -8,6 +8,7 @@ Severities (the clinical reference's A / D / R):
 Rules never tell a patient to stop a prescribed medicine (question 9): they route to the injector.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
@@ -199,6 +200,35 @@ def screen(answers: dict, *, date_of_birth: date, visit_day: date, last_toxin_he
 
 def blocks_treatment(hits: list[Hit]) -> bool:
     return any(hit.rule.severity in (Severity.ABSOLUTE, Severity.DEFER) for hit in hits)
+
+
+class Outcome(StrEnum):
+    """What the patient is told once their intake is in, from the most serious hit."""
+
+    ALL_SET = "all-set"  # no hits
+    WE_REVIEW = "review"  # review hits only: the injector looks before the visit
+    NOT_NOW = "not-now"  # a defer hit: treatment stops for now
+    CALL_YOU = "call-you"  # an absolute hit: the clinic calls before any treatment
+
+    @property
+    def message(self) -> str:
+        """The words on the done page; empty for ALL_SET (the page thanks them in its own words)."""
+        return {Outcome.CALL_YOU: CALL_YOU, Outcome.NOT_NOW: NOT_NOW, Outcome.WE_REVIEW: WE_REVIEW}.get(self, "")
+
+    @property
+    def blocked(self) -> bool:
+        """Whether it stops treatment for now (the page then leads with it)."""
+        return self in (Outcome.CALL_YOU, Outcome.NOT_NOW)
+
+
+def outcome_for(severities: Iterable[str]) -> Outcome:
+    """The outcome of a screening with hits of these severities. Pure."""
+    found = set(severities)
+    if Severity.ABSOLUTE in found:
+        return Outcome.CALL_YOU
+    if Severity.DEFER in found:
+        return Outcome.NOT_NOW
+    return Outcome.WE_REVIEW if found else Outcome.ALL_SET
 
 
 def rule_for(code: str) -> Rule | None:

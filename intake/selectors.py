@@ -7,10 +7,19 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 
 from bookings.models import BLOCKING_STATUSES, Appointment, AppointmentStatus, IntakeStatus, NotReady, Patient
-from treatments.models import TreatmentArea
+from treatments.models import Service, TreatmentArea
 
-from .models import Consent, ConsentText, Decision, FollowUp, MedicalHistory, ScreeningDecision, ScreeningHit
-from .screening import RULES, Severity
+from .models import (
+    Consent,
+    ConsentText,
+    Decision,
+    FollowUp,
+    IntakeDraft,
+    MedicalHistory,
+    ScreeningDecision,
+    ScreeningHit,
+)
+from .screening import RULES, Outcome, Severity, outcome_for
 
 # What the patient chose for "which side looks stronger", in words for both sides of the counter.
 SIDE_WORDS = {"left": "Left", "right": "Right", "both": "Both about the same", "unsure": "Not sure"}
@@ -134,6 +143,63 @@ def goals_in_words(goals: dict) -> dict:
 
 
 # The patient's side: what a signed intake link may show.
+
+
+def draft_for(appointment: Appointment) -> IntakeDraft:
+    """The answers kept so far, or an empty (unsaved) draft: reading never writes one
+    (`services.draft_save` does, with the first step)."""
+    return IntakeDraft.objects.filter(appointment=appointment).first() or IntakeDraft(appointment=appointment)
+
+
+def history_submitted_here(appointment: Appointment) -> MedicalHistory | None:
+    """The latest history submitted through this appointment's link, whoever's it turns out to be."""
+    return MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
+
+
+def history_outcome(history: MedicalHistory) -> Outcome:
+    """What the patient is told about this history's screening."""
+    return outcome_for(hit.severity for hit in history.hits.all())
+
+
+def history_current(patient: Patient) -> MedicalHistory | None:
+    """The patient's own latest history: unverified submissions never count."""
+    return patient.medical_histories.filter(unverified=False).first()
+
+
+def history_previous(patient: Patient, *, now: datetime, within_days: int = 365) -> MedicalHistory | None:
+    """The patient's latest history if it is recent enough to confirm instead of answering again."""
+    since = now - timedelta(days=within_days)
+    return patient.medical_histories.filter(unverified=False, submitted_at__gte=since).first()
+
+
+def last_toxin_treatment_here(patient: Patient, before: datetime) -> date | None:
+    """A completed toxin treatment, or any visit where units were charted (a review's top-up)."""
+    last = (
+        Appointment.objects.filter(
+            Q(service__is_toxin_treatment=True, status=AppointmentStatus.COMPLETED) | Q(toxin_given=True),
+            patient=patient,
+            start__lt=before,
+        )
+        .order_by("-start")
+        .values_list("start", flat=True)
+        .first()
+    )
+    return last.date() if last else None
+
+
+def consent_text_for(service: Service) -> ConsentText | None:
+    """The current consent text for a service: its own latest version, or the general one's."""
+    own = ConsentText.objects.filter(service=service).order_by("-version").first()
+    return own or ConsentText.objects.filter(service__isnull=True).order_by("-version").first()
+
+
+def consent_current(patient: Patient, text: ConsentText) -> Consent | None:
+    """A signature of exactly this text version, if the patient gave one (through a proven link)."""
+    return patient.consents.filter(text=text, unverified=False).first()
+
+
+def follow_up_received(appointment: Appointment) -> bool:
+    return FollowUp.objects.filter(appointment=appointment).exists()
 
 
 def link_identity_verified(appointment: Appointment) -> bool:

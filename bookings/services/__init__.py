@@ -38,6 +38,7 @@ from .patients import (
     appointment_treatment_ready_set,
     patient_anonymise,
     patient_contact_update,
+    patient_details_update,
     patient_opt_out,
     patient_treatment_hold_set,
 )
@@ -49,7 +50,13 @@ from .visits import (
     appointment_no_show,
     appointment_no_show_undo,
 )
-from .waitlist import waitlist_add, waitlist_offer_accept, waitlist_offer_freed_time, waitlist_remove
+from .waitlist import (
+    waitlist_add,
+    waitlist_join_online,
+    waitlist_offer_accept,
+    waitlist_offer_freed_time,
+    waitlist_remove,
+)
 
 __all__ = [
     "ERASED_BIRTH_DATE",
@@ -84,12 +91,14 @@ __all__ = [
     "identity_code_send",
     "patient_anonymise",
     "patient_contact_update",
+    "patient_details_update",
     "patient_match_or_create",
     "patient_opt_out",
     "patient_treatment_hold_set",
     "time_off_add",
     "time_off_remove",
     "waitlist_add",
+    "waitlist_join_online",
     "waitlist_offer_accept",
     "waitlist_offer_freed_time",
     "waitlist_remove",

@@ -60,6 +60,25 @@ def patient_contact_update(*, patient: Patient, email: str, phone: str) -> None:
         _save_fields(patient, phone=phone)
 
 
+# What front desk may change on the patient page: contact details and messaging consent (never the
+# hold, which is clinical, nor the opt-outs, which are the patient's own).
+FRONT_DESK_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "email", "phone", "preferred_channel",
+                               "consent_email", "consent_sms"})  # fmt: skip
+
+
+def patient_details_update(*, patient: Patient, details: dict[str, object]) -> None:
+    """Front desk corrects a patient's details (the staff patient page's form, validated).
+
+    Written through save(), so the change history records the signed-in user and what changed.
+    Any other field is refused: the page's form must not become a way to lift a hold.
+    """
+    other = set(details) - FRONT_DESK_FIELDS
+    if other:
+        raise ValueError(f"Not front desk's to change: {', '.join(sorted(other))}")
+    with transaction.atomic():
+        _save_fields(patient, **details)
+
+
 def patient_opt_out(*, patient: Patient, channel: str) -> None:
     """No more messages on this channel ("email" or "sms"), from now on, whatever is already queued."""
     field = {"email": "opted_out_email", "sms": "opted_out_sms"}[channel]

@@ -12,7 +12,14 @@ from .. import signals
 from ..models import Appointment, Location, Patient, Provider, Source, WaitlistEntry, WaitlistStatus
 from ..policy import booking_policy
 from ..selectors import slot_check
-from .booking import BookingError, BookingInvalid, SlotUnavailable, appointment_book
+from .booking import (
+    BookingError,
+    BookingInvalid,
+    PatientDetails,
+    SlotUnavailable,
+    appointment_book,
+    patient_match_or_create,
+)
 
 
 def waitlist_add(
@@ -49,6 +56,26 @@ def waitlist_add(
         created_by=actor,
         note=note,
     )
+
+
+def waitlist_join_online(
+    *,
+    details: PatientDetails,
+    service: Service,
+    earliest: date,
+    latest: date,
+    today: date,
+    provider: Provider | None = None,
+    location: Location | None = None,
+    note: str = "",
+) -> WaitlistEntry:
+    """Online, when no time suits: the patient (matched on email and date of birth, or new) and their
+    entry, in one transaction. Dates the waitlist refuses raise BookingInvalid and leave no new
+    patient behind. A match changes nothing of the record, as with a booking."""
+    with transaction.atomic():
+        patient, _created = patient_match_or_create(details=details)
+        return waitlist_add(patient=patient, service=service, earliest=earliest, latest=latest, source=Source.ONLINE,
+                            today=today, provider=provider, location=location, note=note)  # fmt: skip
 
 
 def waitlist_remove(*, entry: WaitlistEntry) -> WaitlistEntry:

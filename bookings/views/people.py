@@ -20,6 +20,7 @@ from ..schedules import patient_record, patients_search, waitlist_open
 from ..services import (
     BookingInvalid,
     contact_proposal_decide,
+    patient_details_update,
     waitlist_add,
     waitlist_remove,
 )
@@ -41,7 +42,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         require(request, "bookings.change_patient")
         if form.is_valid():
-            form.save()
+            patient_details_update(patient=patient, details=form.cleaned_data)
             messages.success(request, "Contact details saved.")
             return redirect("bookings:staff-patient", pk=patient.pk)
     proposals = [

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +15,7 @@ from treatments.selectors import areas_by_region
 
 from ..calendar import appointment_ics
 from ..forms import NewPatientForm, WaitlistForm
-from ..models import SMS_CONSENT_TEXT, Appointment, Location, Provider, Source
+from ..models import SMS_CONSENT_TEXT, Appointment, Location, Provider
 from ..policy import booking_policy
 from ..selectors import locations_active
 from ..services import (
@@ -26,8 +25,7 @@ from ..services import (
     appointment_cancel,
     appointment_confirm,
     cancel_deadline,
-    patient_match_or_create,
-    waitlist_add,
+    waitlist_join_online,
     waitlist_offer_accept,
 )
 from ..tokens import (
@@ -192,20 +190,15 @@ def waitlist_join(request: HttpRequest) -> HttpResponse:
     patient_form = NewPatientForm(request.POST or None, prefix="patient")
     if request.method == "POST" and form.is_valid() and patient_form.is_valid():
         data = patient_form.cleaned_data
-        with transaction.atomic():
-            patient, _created = patient_match_or_create(
-                details=PatientDetails(
-                    data["first_name"], data["last_name"], data["email"], data["phone"], data["date_of_birth"]
-                )
-            )
-            try:
-                waitlist_add(patient=patient, source=Source.ONLINE, today=today, **form.cleaned_data)
-            except BookingInvalid as exc:
-                errors_to_form(form, exc.errors)
-                transaction.set_rollback(True)
-            else:
-                # The address as typed: a matched record's own is not shown to whoever typed it.
-                return render(request, "bookings/waitlist_joined.html", {"email": data["email"]})
+        details = PatientDetails(data["first_name"], data["last_name"], data["email"], data["phone"],
+                                 data["date_of_birth"])  # fmt: skip
+        try:
+            waitlist_join_online(details=details, today=today, **form.cleaned_data)
+        except BookingInvalid as exc:
+            errors_to_form(form, exc.errors)
+        else:
+            # The address as typed: a matched record's own is not shown to whoever typed it.
+            return render(request, "bookings/waitlist_joined.html", {"email": data["email"]})
     return render(request, "bookings/waitlist_join.html", {"form": form, "patient_form": patient_form})
 
 

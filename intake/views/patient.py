@@ -14,42 +14,37 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment, AppointmentStatus, ContactProposal, Source
-from bookings.services import (
-    CodeCheck,
-    contact_proposal_record,
-    identity_code_check,
-    identity_code_send,
-    patient_contact_update,
-)
+from bookings.services import CodeCheck, identity_code_check, identity_code_send
 from medspa.context_processors import clinic_location_set
 from medspa.http import client_ip
 
 from ..forms import ConsentForm, ContactForm, FollowUpForm, GoalsForm, HistoryForm, IdentityCodeForm
-from ..models import MedicalHistory
-from ..screening import CALL_YOU, NOT_NOW, WE_REVIEW, Severity
 from ..selectors import (
+    consent_current,
+    consent_text_for,
     consent_visible_to_link,
+    draft_for,
+    follow_up_received,
     goals_in_words,
     history_correctable,
     history_diff,
+    history_outcome,
+    history_previous,
+    history_submitted_here,
     history_visible_to_link,
 )
 from ..services import (
+    ANSWER_STEPS,
+    STEPS,
     IntakeError,
-    consent_current,
-    consent_sign,
-    consent_text_for,
-    draft_for,
+    Signature,
     draft_save,
-    follow_up_received,
     follow_up_submit,
     history_correct,
-    history_previous,
-    history_submit,
+    intake_submit,
 )
 from ..tokens import ManageLinkExpired, ManageLinkInvalid, appointment_for_follow_up, appointment_from_token
 
-STEPS = ("contact", "history", "goals", "consent")
 TITLES = {"contact": "Your details", "history": "Medical history", "goals": "Your goals", "consent": "Consent"}
 CLOSED = (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW)
 
@@ -94,15 +89,11 @@ def _can_verify(appointment: Appointment) -> bool:
     return appointment.source == Source.ONLINE and appointment.identity_verified_at is None
 
 
-def _submitted(appointment: Appointment) -> MedicalHistory | None:
-    return MedicalHistory.objects.filter(appointment=appointment).order_by("-version").first()
-
-
 def start(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment(request, token)
     if isinstance(appointment, HttpResponse):
         return appointment
-    if _submitted(appointment):
+    if history_submitted_here(appointment):
         return redirect("intake:done", token=token)
     done = draft_for(appointment).steps_done
     step = next((s for s in STEPS if s not in done), STEPS[-1])
@@ -115,7 +106,7 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         return appointment
     if step not in STEPS:
         raise Http404("No such step")
-    if _submitted(appointment):
+    if history_submitted_here(appointment):
         return redirect("intake:done", token=token)
     draft = draft_for(appointment)
     patient = appointment.patient
@@ -160,7 +151,7 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         if posted and form.is_valid():
             return advance({"goals": form.goals()})
     else:
-        missing = [s for s in STEPS[:-1] if s not in draft.steps_done]
+        missing = [s for s in ANSWER_STEPS if s not in draft.steps_done]
         if missing:
             return redirect("intake:step", token=token, step=missing[0])
         text = consent_text_for(appointment.service)
@@ -169,41 +160,19 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
         form = ConsentForm(data, full_name=person["full_name"])
         context |= {"text": text, "signed": signed}
         if posted and (signed or text is None or form.is_valid()):
+            signature = None
             if text and not signed:
-                consent_sign(
-                    appointment=appointment, text=text, typed_name=form.cleaned_data["typed_name"],
-                    signature_png=form.cleaned_data["signature"], ip_address=client_ip(request),
-                    user_agent=request.META.get("HTTP_USER_AGENT", ""), now=timezone.now(),
-                )  # fmt: skip
-            contact = draft.answers.get("contact", {})
-            if contact and verified:
-                patient_contact_update(patient=patient, email=contact["email"], phone=contact["phone"])
-            elif contact:
-                contact_proposal_record(
-                    appointment=appointment, now=timezone.now(), email=contact["email"], phone=contact["phone"]
-                )
-            history_submit(
-                appointment=appointment,
-                answers=draft.answers.get("history", {}),
-                goals=draft.answers.get("goals", {}),
-                unchanged=bool(draft.answers.get("unchanged")),
-                now=timezone.now(),
-            )
+                signature = Signature(typed_name=form.cleaned_data["typed_name"],
+                                      signature_png=form.cleaned_data["signature"], ip_address=client_ip(request),
+                                      user_agent=request.META.get("HTTP_USER_AGENT", ""))  # fmt: skip
+            try:
+                intake_submit(appointment=appointment, signature=signature, now=timezone.now())
+            except IntakeError as exc:  # a step undone in another tab, or a text published meanwhile
+                messages.error(request, exc.detail)
+                return redirect("intake:step", token=token, step=exc.field if exc.field in ANSWER_STEPS else step)
             return redirect("intake:done", token=token)
     context["form"] = form
     return render(request, f"intake/step_{step}.html", context, status=400 if posted and form.errors else 200)
-
-
-def _outcome(history: MedicalHistory) -> tuple[str, bool]:
-    """What the patient is told about their screening, and whether it stops treatment for now."""
-    severities = {hit.severity for hit in history.hits.all()}
-    if Severity.ABSOLUTE in severities:
-        outcome = CALL_YOU
-    elif Severity.DEFER in severities:
-        outcome = NOT_NOW
-    else:
-        outcome = WE_REVIEW if severities else ""
-    return outcome, bool(severities & {Severity.ABSOLUTE, Severity.DEFER})
 
 
 @never_cache
@@ -212,10 +181,10 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment(request, token)
     if isinstance(appointment, HttpResponse):
         return appointment
-    history = history_visible_to_link(appointment) if _submitted(appointment) else None
+    history = history_visible_to_link(appointment) if history_submitted_here(appointment) else None
     if history is None:
         return redirect("intake:start", token=token)
-    outcome, blocked = _outcome(history)
+    outcome = history_outcome(history)
     text = consent_text_for(appointment.service)
     return render(
         request,
@@ -223,8 +192,8 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
         {
             "appointment": appointment,
             "token": token,
-            "outcome": outcome,
-            "blocked": blocked,
+            "outcome": outcome.message,
+            "blocked": outcome.blocked,
             "visit_minutes": int(appointment.duration.total_seconds() // 60),
             "history": history,
             "rows": history_diff(None, history),
@@ -242,7 +211,7 @@ def correct(request: HttpRequest, token: str) -> HttpResponse:
     appointment = _appointment(request, token)
     if isinstance(appointment, HttpResponse):
         return appointment
-    history = history_visible_to_link(appointment) if _submitted(appointment) else None
+    history = history_visible_to_link(appointment) if history_submitted_here(appointment) else None
     if history is None:
         return redirect("intake:start", token=token)
     if not history_correctable(appointment):

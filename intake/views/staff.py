@@ -19,6 +19,8 @@ from ..forms import DecisionForm
 from ..models import AccessLog, Consent, FollowUp, MedicalHistory
 from ..screening import rule_for
 from ..selectors import (
+    consent_current,
+    consent_text_for,
     goals_in_words,
     history_diff,
     recently_reviewed,
@@ -29,8 +31,6 @@ from ..selectors import (
 from ..services import (
     IntakeError,
     access_log_record,
-    consent_current,
-    consent_text_for,
     follow_up_acknowledge,
     screening_decide,
 )

@@ -93,3 +93,68 @@ def test_intake_answers_are_not_in_the_admin():
 
     for model in (MedicalHistory, IntakeDraft, FollowUp, ScreeningHit, ScreeningDecision):
         assert not admin.site.is_registered(model), model
+
+
+# A provider's hours and time off: shown in the admin, changed only on the hours screen
+
+
+@pytest.fixture
+def provider_with_time():
+    from datetime import UTC, datetime, time
+
+    from bookings.models import TimeOff
+    from tests.factories import LocationFactory, ProviderFactory, WorkingHoursFactory
+
+    provider = ProviderFactory()
+    location = LocationFactory(name="Sarasota")
+    WorkingHoursFactory(provider=provider, location=location, weekday=0, start=time(9), end=time(12))
+    TimeOff.objects.create(provider=provider, start=datetime(2030, 1, 2, 14, tzinfo=UTC),
+                           end=datetime(2030, 1, 2, 18, tzinfo=UTC), reason="Training")  # fmt: skip
+    return provider
+
+
+def provider_url(provider):
+    return reverse("admin:bookings_provider_change", args=[provider.pk])
+
+
+def test_the_provider_admin_shows_hours_and_time_off_and_links_to_the_hours_screen(
+    client, manager_user, provider_with_time
+):
+    client.force_login(manager_user)
+    html = client.get(provider_url(provider_with_time)).content.decode()
+    assert "Monday" in html and "Sarasota" in html and "Training" in html  # shown…
+    data, _ = rendered_form(html, form_id="provider_form")
+    rows = [name for name in data if name.startswith(("working_hours-0-", "time_off-0-"))]
+    assert [name for name in rows if not name.endswith(("-id", "-provider"))] == []  # …not as fields
+    # No blank row to add from (the admin's script copies it) and no box to delete one.
+    assert 'id="working_hours-empty"' not in html and 'id="time_off-empty"' not in html and "-DELETE" not in html
+    hours_screen = reverse("bookings:staff-provider-hours", args=[provider_with_time.pk])
+    assert f'href="{hours_screen}"' in html
+
+
+def test_a_post_to_the_provider_admin_changes_no_hours_or_time_off(client, manager_user, provider_with_time):
+    """Forged inline rows (a new block, a deleted time off, a changed end) are ignored: only the
+    hours screen's services change them, after listing the appointments a change would strand."""
+    provider = provider_with_time
+    hours = list(provider.working_hours.values_list("weekday", "start", "end"))
+    time_off = list(provider.time_off.values_list("pk", "start", "end"))
+    client.force_login(manager_user)
+    data, _ = rendered_form(client.get(provider_url(provider)).content.decode(), form_id="provider_form")
+    block, away = provider.working_hours.get(), provider.time_off.get()
+    forged = {
+        **data,
+        "title": "Senior nurse injector",
+        "working_hours-TOTAL_FORMS": "2",
+        "working_hours-0-id": str(block.pk), "working_hours-0-provider": str(provider.pk),
+        "working_hours-0-end": "10:00",
+        "working_hours-1-provider": str(provider.pk), "working_hours-1-weekday": "2",
+        "working_hours-1-location": str(block.location_id),
+        "working_hours-1-start": "09:00", "working_hours-1-end": "17:00",
+        "time_off-0-id": str(away.pk), "time_off-0-provider": str(provider.pk), "time_off-0-DELETE": "on",
+    }  # fmt: skip
+    response = client.post(provider_url(provider), forged)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    provider.refresh_from_db()
+    assert provider.title == "Senior nurse injector"  # the provider's own fields still save
+    assert list(provider.working_hours.values_list("weekday", "start", "end")) == hours
+    assert list(provider.time_off.values_list("pk", "start", "end")) == time_off

@@ -121,7 +121,8 @@ def test_patient_completes_intake_with_a_drawn_signature_and_an_injector_clears_
 
 def test_patient_reads_their_answers_on_a_phone_and_sends_a_correction(live_server, phone_page, appointment):
     from intake.screening import RULES
-    from intake.services import consent_sign, consent_text_for, history_submit
+    from intake.selectors import consent_text_for
+    from intake.services import consent_sign, history_submit
 
     now = timezone.now()
     history_submit(appointment=appointment, answers={rule.code: "no" for rule in RULES},

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import strip_tags
 
-from intake.services import consent_text_for
+from intake.selectors import consent_text_for
 from reminders.models import Message
 from treatments.models import AftercareStep, Service, TreatmentArea
 

@@ -27,7 +27,7 @@ from bookings.models import (
 )
 from bookings.services import PatientDetails, appointment_book, appointment_cancel
 from intake.models import Consent, FollowUp, MedicalHistory
-from intake.services import history_current
+from intake.selectors import history_current
 from intake.tokens import follow_up_token
 from reminders.models import Message
 from reminders.services import message_send_next
