@@ -47,7 +47,6 @@ class AssessmentRowFactory(factory.django.DjangoModelFactory):
     area = factory.LazyFunction(_masseter)
     muscle = factory.LazyAttribute(lambda r: r.area.muscle_list[0] if r.area else "masseter")
     side = Side.LEFT
-    rest = 0
     clench = 3
     dominant = True
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 from bookings.models import Source
 from bookings.services import PatientDetails, appointment_book
 from bookings.tokens import manage_token
-from intake.models import ConsentText
 from tests.bookings.conftest import at, next_weekday
+from tests.factories import ConsentTextFactory
 from tests.factories.intake import all_no, png_bytes  # noqa: F401  (imported from here by the tests)
 
 
@@ -20,8 +20,8 @@ def png_data_url() -> str:
 
 @pytest.fixture
 def consent_text(clinic):
-    return ConsentText.objects.create(service=clinic.service, version=1, title="Consent to treatment",
-                                      body="I agree to be treated.")  # fmt: skip
+    return ConsentTextFactory(service=clinic.service, version=1, title="Consent to treatment",
+                              body="I agree to be treated.")  # fmt: skip
 
 
 @pytest.fixture
