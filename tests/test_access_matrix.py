@@ -29,7 +29,16 @@ from intake.tokens import follow_up_token
 from reminders.models import Message
 from reminders.tokens import opt_out_token
 from tests.bookings.conftest import next_weekday, week_hours
-from tests.factories import LocationFactory, PatientFactory, ProviderFactory, ServiceFactory
+from tests.factories import (
+    ConsentFactory,
+    ConsentTextFactory,
+    ContactProposalFactory,
+    LocationFactory,
+    PatientFactory,
+    ProviderFactory,
+    ServiceFactory,
+    WaitlistEntryFactory,
+)
 from treatments.models import ServiceKind
 
 pytestmark = pytest.mark.django_db
@@ -232,27 +241,19 @@ def world(db, injector_user):
     appointment = appointment_book(service=service, start=start, now=timezone.now(), source=Source.DESK,
                                    patient=patient, provider=provider, min_notice=timedelta(0))  # fmt: skip
     message = Message.objects.filter(appointment=appointment).first()
-    from bookings.models import WaitlistEntry, WaitlistStatus
+    from bookings.models import WaitlistStatus
     from bookings.tokens import waitlist_offer_token
 
-    entry = WaitlistEntry.objects.create(
+    entry = WaitlistEntryFactory(
         patient=patient, service=service, earliest=day, latest=day, status=WaitlistStatus.OFFERED,
         source=Source.ONLINE, offered_start=start + timedelta(hours=2), offered_provider=provider,
         offered_location=location, offered_at=timezone.now(),
     )  # fmt: skip
-    from intake.models import Consent, ConsentText
-
-    text = ConsentText.objects.create(service=service, version=1, title="Consent", body="I agree.")
-    consent = Consent.objects.create(
-        patient=patient, appointment=appointment, text=text, typed_name="Rosalind Quennell",
-        signature_png=b"\x89PNG\r\n", signed_at=timezone.now(), user_agent="test",
-    )  # fmt: skip
-    from bookings.models import ContactProposal
-
-    proposal = ContactProposal.objects.create(
-        patient=patient, appointment=appointment, first_name="Rosa", last_name="Quennell", email="x@example.com",
-        phone="+14805550100", created_at=timezone.now(), updated_at=timezone.now(),
-    )  # fmt: skip
+    text = ConsentTextFactory(service=service, title="Consent", body="I agree.")  # version 1
+    consent = ConsentFactory(appointment=appointment, text=text, typed_name="Rosalind Quennell",
+                             signed_at=timezone.now(), user_agent="test")  # fmt: skip
+    proposal = ContactProposalFactory(appointment=appointment, first_name="Rosa", last_name="Quennell",
+                                      email="x@example.com", phone="+14805550100")  # fmt: skip
     return SimpleNamespace(
         appointment=appointment,
         consent=consent,

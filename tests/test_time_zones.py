@@ -15,13 +15,20 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
-from bookings.models import Source, WaitlistEntry, WaitlistStatus
+from bookings.models import Source, WaitlistStatus
 from bookings.services import appointment_book
-from intake.models import FollowUp
 from reminders.models import Message
 from reminders.render import render
 from tests.bookings.conftest import next_weekday, week_hours
-from tests.factories import LocationFactory, PatientFactory, ProviderFactory, ServiceFactory
+from tests.factories import (
+    FollowUpFactory,
+    LocationFactory,
+    PatientFactory,
+    ProviderFactory,
+    ServiceFactory,
+    TimeOffFactory,
+    WaitlistEntryFactory,
+)
 from treatments.models import ServiceKind
 
 pytestmark = pytest.mark.django_db
@@ -136,10 +143,10 @@ def test_patient_profile(client, front_desk_user, visit):
 
 
 def test_waitlist_offer(client, front_desk_user, visit):
-    WaitlistEntry.objects.create(
-        patient=PatientFactory(), service=visit.appointment.service, earliest=visit.day, latest=visit.day,
-        status=WaitlistStatus.OFFERED, source=Source.DESK, offered_start=visit.appointment.start,
-        offered_provider=visit.provider, offered_location=visit.location, offered_at=timezone.now(),
+    WaitlistEntryFactory(
+        service=visit.appointment.service, earliest=visit.day, latest=visit.day, status=WaitlistStatus.OFFERED,
+        offered_start=visit.appointment.start, offered_provider=visit.provider, offered_location=visit.location,
+        offered_at=timezone.now(),
     )  # fmt: skip
     html = page(client, front_desk_user, reverse("bookings:staff-waitlist"))
     assert_local_time(html, visit, f"9:00 AM {visit.label} at {visit.location.name}")
@@ -165,7 +172,7 @@ def test_review_queue_and_review_page(client, injector_user, visit):
 
 def test_urgent_follow_ups(client, front_desk_user, visit):
     submitted = visit.appointment.start + timedelta(days=14)
-    FollowUp.objects.create(appointment=visit.appointment, answers={}, urgent=True, submitted_at=submitted)
+    FollowUpFactory(appointment=visit.appointment, answers={}, urgent=True, submitted_at=submitted)
     html = page(client, front_desk_user, reverse("intake:follow-ups"))
     local = submitted.astimezone(visit.location.zone)
     assert f"sent {local:%b} {local.day}, 9:00 AM {visit.label}" in html
@@ -185,12 +192,10 @@ def test_emails(visit, kind):
 
 
 def test_time_off_on_the_provider_hours_page(client, manager_user, visit):
-    from bookings.models import TimeOff
-
     start = visit.appointment.start + timedelta(days=1)
     # Ends at 11:30, which is no hour the visit's 9:00 becomes in the other zone, in summer or winter.
     end = start + timedelta(hours=2, minutes=30)
-    TimeOff.objects.create(provider=visit.provider, start=start, end=end, reason="Training")
+    TimeOffFactory(provider=visit.provider, start=start, end=end, reason="Training")
     html = page(client, manager_user, reverse("bookings:staff-provider-hours", args=[visit.provider.pk]))
     label = end.astimezone(visit.location.zone).tzname()
     assert_local_time(html, visit, "9:00 AM – ", f"11:30 AM {label} ({visit.location.name} time)")

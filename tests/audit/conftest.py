@@ -5,9 +5,9 @@ from django.utils import timezone
 
 from bookings.models import Source
 from bookings.services import PatientDetails, appointment_book
-from intake.models import ConsentText
 from intake.services import consent_sign, history_submit
 from tests.bookings.conftest import at, next_weekday
+from tests.factories import ConsentTextFactory
 from tests.intake.conftest import all_no, png_bytes
 
 
@@ -32,7 +32,7 @@ def signed(clinic):
     """Submit an all-"no" history and sign consent for an appointment, as the patient would."""
 
     def make(appointment):
-        text = ConsentText.objects.create(service=clinic.service, version=1, title="Consent", body="I agree.")
+        text = ConsentTextFactory(service=clinic.service, title="Consent", body="I agree.")  # version 1
         history_submit(appointment=appointment, answers=all_no(), goals={}, unchanged=False, now=timezone.now())
         return consent_sign(appointment=appointment, text=text, typed_name="Ada Park", signature_png=png_bytes(),
                             ip_address="198.51.100.7", user_agent="Phone Safari", now=timezone.now())  # fmt: skip

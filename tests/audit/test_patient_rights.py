@@ -14,6 +14,7 @@ from bookings.models import AppointmentStatus, ChartState, Patient
 from bookings.services import appointment_chart_state_set, appointment_check_in, appointment_complete, waitlist_add
 from intake.models import AccessLog, IntakeDraft
 from reminders.models import Message, MessageState
+from tests.factories import IntakeDraftFactory, MessageFactory
 from treatments.models import ServiceKind
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,8 @@ pytestmark = pytest.mark.django_db
 def test_the_json_export_holds_the_whole_record_and_is_logged(client, manager_user, book, signed):
     appointment = book()
     signed(appointment)
-    Message.objects.create(patient=appointment.patient, appointment=appointment, kind="reminder", step="24h",
-                           due_at=timezone.now(), subject="See you soon", dedupe_key="x")  # fmt: skip
+    MessageFactory(appointment=appointment, kind="reminder", step="24h", due_at=timezone.now(), subject="See you soon",
+                   dedupe_key="x")  # fmt: skip
     client.force_login(manager_user)
     response = client.get(reverse("audit:patient-record-json", args=[appointment.patient.pk]))
     assert response.status_code == 200 and "no-store" in response["Cache-Control"]
@@ -64,12 +65,12 @@ def test_erasing_a_patient_without_clinical_records(client, manager_user, clinic
     soon = book(email="eve@example.com", first="Eve", days=2)
     upcoming = book(email="eve@example.com", first="Eve", hour=11, days=9)
     patient = soon.patient
-    IntakeDraft.objects.create(appointment=upcoming, answers={"pregnancy": "yes"})
+    IntakeDraftFactory(appointment=upcoming, answers={"pregnancy": "yes"})
     today = timezone.localdate()
     waitlist_add(patient=patient, service=clinic.service, source="desk", today=today, earliest=today,
                  latest=today + timedelta(days=7), actor=manager_user)  # fmt: skip
-    Message.objects.create(patient=patient, kind="confirmation", due_at=timezone.now(), state=MessageState.SENT,
-                           subject="Booked, Eve", body="Hi Eve", dedupe_key="c1")  # fmt: skip
+    MessageFactory(patient=patient, appointment=None, kind="confirmation", due_at=timezone.now(),
+                   state=MessageState.SENT, subject="Booked, Eve", body="Hi Eve", dedupe_key="c1")  # fmt: skip
     client.force_login(manager_user)
     page = client.get(reverse("audit:patient-erase", args=[patient.pk]))
     assert page.status_code == 200 and "Erase personal data" in page.content.decode()

@@ -12,6 +12,7 @@ from django.utils import timezone
 from bookings.services import patient_treatment_hold_set
 from intake.models import AccessLog
 from medspa.exports import csv_safe
+from tests.factories import AccessLogFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,8 +59,8 @@ def test_the_change_export_neutralises_a_formula_typed_as_a_name(client, manager
 
 def test_the_read_export_neutralises_and_lists_who_read_what(client, manager_user, injector_user, book):
     patient = book(first="@Ada").patient
-    AccessLog.objects.create(actor=injector_user, patient=patient, what="medical history", object_id="7",
-                             at=timezone.now(), ip_address="198.51.100.7", path="/staff/review/X/")  # fmt: skip
+    AccessLogFactory(actor=injector_user, patient=patient, what="medical history", object_id="7", at=timezone.now(),
+                     ip_address="198.51.100.7", path="/staff/review/X/")  # fmt: skip
     client.force_login(manager_user)
     (row,) = rows(client.get(reverse("audit:reads-csv")))
     assert (row["staff"], row["patient"], row["what"], row["ip"]) == ("injector", "'@Ada Park", "medical history",

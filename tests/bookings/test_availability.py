@@ -6,11 +6,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from bookings.models import Source, TimeOff
+from bookings.models import Source
 from bookings.selectors import slots_available
 from bookings.services import appointment_book
-from tests.bookings.conftest import NEW_YORK, PHOENIX, at, week_hours
-from tests.factories import LocationFactory, PatientFactory, ProviderFactory, ServiceFactory
+from tests.bookings.conftest import NEW_YORK, PHOENIX, at, booked_at, week_hours
+from tests.factories import (
+    AppointmentFactory,
+    LocationFactory,
+    PatientFactory,
+    ProviderFactory,
+    ServiceFactory,
+    TimeOffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,12 +27,6 @@ NOW = datetime(2027, 1, 4, 12, tzinfo=UTC)
 
 def times(slots) -> list[str]:
     return [slot.start.strftime("%H:%M") for slot in slots]
-
-
-def book(service, start, *, provider=None, now=NOW, **kwargs):
-    return appointment_book(
-        service=service, start=start, now=now, source=Source.DESK, patient=PatientFactory(), provider=provider, **kwargs
-    )
 
 
 def test_a_day_is_working_hours_minus_the_break_on_a_15_minute_grid(clinic):
@@ -46,7 +47,7 @@ def test_weekends_without_hours_have_no_slots(clinic):
 def test_booked_time_and_its_buffers_are_busy(clinic):
     clinic.service.buffer_after_minutes = 15
     clinic.service.save()
-    book(clinic.service, at(MONDAY, 10))  # busy 10:00–10:45
+    booked_at(clinic, at(MONDAY, 10))  # busy 10:00–10:45
     free = times(slots_available(service=clinic.service, start_date=MONDAY, now=NOW))
     # 9:30 would run its own buffer into 10:00; 10:00–10:30 are taken; 10:45 is free again.
     assert "09:15" in free and "09:30" not in free and "09:45" not in free
@@ -57,7 +58,7 @@ def test_booked_time_and_its_buffers_are_busy(clinic):
 def test_cancelled_and_no_show_appointments_give_their_time_back(clinic):
     from bookings.models import AppointmentStatus
 
-    appointment = book(clinic.service, at(MONDAY, 10))
+    appointment = booked_at(clinic, at(MONDAY, 10))
     assert "10:00" not in times(slots_available(service=clinic.service, start_date=MONDAY, now=NOW))
     for status in (AppointmentStatus.CANCELLED, AppointmentStatus.NO_SHOW):
         appointment.status = status
@@ -66,7 +67,7 @@ def test_cancelled_and_no_show_appointments_give_their_time_back(clinic):
 
 
 def test_time_off_is_busy(clinic):
-    TimeOff.objects.create(provider=clinic.provider, start=at(MONDAY, 13), end=at(MONDAY, 15), reason="Training")
+    TimeOffFactory(provider=clinic.provider, start=at(MONDAY, 13), end=at(MONDAY, 15), reason="Training")
     free = times(slots_available(service=clinic.service, start_date=MONDAY, now=NOW))
     assert "12:30" not in free and not [t for t in free if "13:00" <= t < "15:00"]
     assert "15:00" in free
@@ -101,8 +102,8 @@ def test_provider_at_two_locations_on_different_days(clinic):
 def test_anyone_offers_each_time_once_from_the_least_busy_provider(clinic):
     other = ProviderFactory(services=[clinic.service])
     week_hours(other, clinic.location)
-    book(clinic.service, at(MONDAY, 9), provider=clinic.provider)
-    book(clinic.service, at(MONDAY, 16), provider=clinic.provider)
+    booked_at(clinic, at(MONDAY, 9), provider=clinic.provider)
+    booked_at(clinic, at(MONDAY, 16), provider=clinic.provider)
     slots = slots_available(service=clinic.service, start_date=MONDAY, now=NOW)
     assert len(times(slots)) == len(set(times(slots)))
     assert times(slots)[0] == "09:00"  # the other provider is free at 9
@@ -175,7 +176,8 @@ def test_hours_across_the_repeated_hour_offer_each_time_once(clinic):
 def test_a_booking_keeps_its_local_time_through_a_round_trip(clinic):
     monday_after = date(2027, 3, 15)
     now = datetime(2027, 3, 1, tzinfo=UTC)
-    appointment = book(clinic.service, datetime(2027, 3, 15, 9, tzinfo=NEW_YORK), now=now)
+    appointment = appointment_book(service=clinic.service, start=datetime(2027, 3, 15, 9, tzinfo=NEW_YORK), now=now,
+                                   source=Source.DESK, patient=PatientFactory())  # fmt: skip
     appointment.refresh_from_db()
     assert appointment.start == datetime(2027, 3, 15, 13, tzinfo=UTC)
     assert appointment.local_start.isoformat() == "2027-03-15T09:00:00-04:00"
@@ -207,10 +209,8 @@ def test_query_count_does_not_grow_with_providers_days_or_appointments(clinic):
                     break
                 start = at(MONDAY + timedelta(days=day), hour)
                 if start.weekday() < 5:
-                    appointment_book(
-                        service=clinic.service, start=start, now=NOW, source=Source.DESK, patient=patient,
-                        provider=provider,
-                    )  # fmt: skip
+                    AppointmentFactory(service=clinic.service, start=start, patient=patient, provider=provider,
+                                       location=clinic.location)  # fmt: skip
                     made += 1
     assert made == 500
     large = _queries_for(service=clinic.service, start_date=MONDAY, days=14, now=NOW, provider=providers[3])

@@ -12,9 +12,8 @@ from django.utils import timezone
 
 from bookings import signals
 from bookings.models import Appointment, AppointmentStatus, EventKind, Source, TimeOff, WorkingHours
-from bookings.services import appointment_book
-from tests.bookings.conftest import at, next_weekday, week_hours
-from tests.factories import PatientFactory, ProviderFactory, UserFactory
+from tests.bookings.conftest import at, booked_at, next_weekday, week_hours
+from tests.factories import PatientFactory, ProviderFactory, UserFactory, WorkingHoursFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,17 +21,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def day():
     return next_weekday(0)
-
-
-def book(clinic, start, *, provider=None, patient=None) -> Appointment:
-    return appointment_book(
-        service=clinic.service,
-        start=start,
-        now=timezone.now(),
-        source=Source.DESK,
-        patient=patient or PatientFactory(),
-        provider=provider or clinic.provider,
-    )
 
 
 def day_url(clinic, day, **extra) -> str:
@@ -46,7 +34,7 @@ def day_url(clinic, day, **extra) -> str:
 def test_day_shows_each_providers_column_with_blocks_and_badges(client, front_desk_user, clinic, day):
     other = ProviderFactory(services=[clinic.service], user__first_name="Noor")
     week_hours(other, clinic.location)
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     appointment.intake_status = "flagged"
     appointment.save()
     client.force_login(front_desk_user)
@@ -59,7 +47,7 @@ def test_day_shows_each_providers_column_with_blocks_and_badges(client, front_de
 
 
 def test_cancelled_appointments_are_hidden_unless_asked_for(client, front_desk_user, clinic, day):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
     client.force_login(front_desk_user)
     assert appointment.patient.full_name not in client.get(day_url(clinic, day)).content.decode()
@@ -68,7 +56,7 @@ def test_cancelled_appointments_are_hidden_unless_asked_for(client, front_desk_u
 
 def test_day_view_costs_the_same_few_queries_for_10_providers_and_40_appointments(client, front_desk_user, clinic, day):
     client.force_login(front_desk_user)
-    book(clinic, at(day, 9))
+    booked_at(clinic, at(day, 9))
     reset_queries()
     with CaptureQueriesContext(connection) as small:
         assert client.get(day_url(clinic, day)).status_code == 200
@@ -79,7 +67,7 @@ def test_day_view_costs_the_same_few_queries_for_10_providers_and_40_appointment
         providers.append(provider)
     for provider in providers:
         for hour in (10, 11, 13, 14):
-            book(clinic, at(day, hour), provider=provider)
+            booked_at(clinic, at(day, hour), provider=provider)
     assert Appointment.objects.count() == 41
     reset_queries()
     with CaptureQueriesContext(connection) as large:
@@ -93,7 +81,7 @@ def test_injector_sees_only_their_own_schedule_and_cannot_act(client, clinic, da
     clinic.provider.save()
     colleague = ProviderFactory(services=[clinic.service])
     week_hours(colleague, clinic.location)
-    mine, theirs = book(clinic, at(day, 10)), book(clinic, at(day, 10), provider=colleague)
+    mine, theirs = booked_at(clinic, at(day, 10)), booked_at(clinic, at(day, 10), provider=colleague)
     client.force_login(injector_user)
     html = client.get(day_url(clinic, day)).content.decode()
     assert mine.patient.full_name in html and theirs.patient.full_name not in html
@@ -122,7 +110,7 @@ def _act(client, appointment, action):
 
 
 def test_check_in_then_complete_is_recorded_with_who_and_when(client, front_desk_user, clinic, day):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     completed = []
     signals.appointment_completed.connect(receiver := lambda sender, **kw: completed.append(kw), weak=False)
     try:
@@ -142,7 +130,7 @@ def test_check_in_then_complete_is_recorded_with_who_and_when(client, front_desk
 
 
 def test_a_visit_cannot_skip_steps_or_be_a_no_show_before_it_starts(client, front_desk_user, clinic, day):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     client.force_login(front_desk_user)
     assert "can&#x27;t be completed" in _act(client, appointment, "complete").content.decode()
     assert "once its start time has passed" in _act(client, appointment, "no-show").content.decode()
@@ -157,7 +145,7 @@ def test_a_visit_cannot_skip_steps_or_be_a_no_show_before_it_starts(client, fron
 
 
 def test_cancel_needs_a_reason_and_records_it(client, front_desk_user, clinic, day):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     client.force_login(front_desk_user)
     url = reverse("bookings:staff-appointment-cancel", args=[appointment.reference])
     empty = client.post(url, {"reason": ""})
@@ -220,8 +208,8 @@ def test_phone_booking_may_be_short_notice_but_never_overlap(client, front_desk_
     now = timezone.now()
     soon = (now + timedelta(minutes=40)).astimezone(clinic.location.zone)
     today = soon.date()
-    WorkingHours.objects.create(provider=clinic.provider, location=clinic.location, weekday=today.weekday(),
-                                start=time(0), end=time(23, 45))  # fmt: skip
+    WorkingHoursFactory(provider=clinic.provider, location=clinic.location, weekday=today.weekday(), start=time(0),
+                        end=time(23, 45))  # fmt: skip
     slot_start = soon.replace(minute=soon.minute - soon.minute % 15, second=0, microsecond=0) + timedelta(minutes=15)
     if slot_start.date() != today or slot_start.time() > time(23, 15):
         pytest.skip("too close to midnight for a same-day slot")
@@ -251,7 +239,7 @@ def test_phone_booking_bad_input_is_shown_on_the_form_and_saves_nothing(client, 
 
 
 def test_move_to_a_free_time_and_refuse_a_busy_one(client, front_desk_user, clinic, day):
-    mine, theirs = book(clinic, at(day, 10)), book(clinic, at(day, 11))
+    mine, theirs = booked_at(clinic, at(day, 10)), booked_at(clinic, at(day, 11))
     client.force_login(front_desk_user)
     url = reverse("bookings:staff-appointment-move", args=[mine.reference])
     page = client.get(url, {"date": day}).content.decode()
@@ -312,7 +300,7 @@ def test_bad_hours_are_refused_row_by_row_and_nothing_changes(client, manager_us
 
 
 def test_hours_that_would_orphan_an_appointment_list_it_and_ask(client, manager_user, clinic, day):
-    appointment = book(clinic, at(day, 16))  # Monday 16:00
+    appointment = booked_at(clinic, at(day, 16))  # Monday 16:00
     client.force_login(manager_user)
     url = reverse("bookings:staff-provider-hours", args=[clinic.provider.pk])
     rows = [(0, clinic.location, "09:00", "12:00")]  # Mondays end at noon now
@@ -327,7 +315,7 @@ def test_hours_that_would_orphan_an_appointment_list_it_and_ask(client, manager_
 
 
 def test_time_off_over_an_appointment_asks_first(client, manager_user, clinic, day):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     client.force_login(manager_user)
     url = reverse("bookings:staff-provider-hours", args=[clinic.provider.pk])
     data = {"add-time-off": "1", "away-location": clinic.location.pk, "away-start": f"{day}T09:00",
@@ -348,10 +336,10 @@ def test_time_off_over_an_appointment_asks_first(client, manager_user, clinic, d
 
 def test_patient_profile_shows_contact_attendance_and_no_health_details(client, front_desk_user, clinic, day):
     patient = PatientFactory(first_name="Grace", last_name="Chen")
-    kept = book(clinic, at(day, 9), patient=patient)
-    missed = book(clinic, at(day, 10), patient=patient)
+    kept = booked_at(clinic, at(day, 9), patient=patient)
+    missed = booked_at(clinic, at(day, 10), patient=patient)
     Appointment.objects.filter(pk=missed.pk).update(status=AppointmentStatus.NO_SHOW)
-    late = book(clinic, at(day, 11), patient=patient)
+    late = booked_at(clinic, at(day, 11), patient=patient)
     Appointment.objects.filter(pk=late.pk).update(status=AppointmentStatus.CANCELLED,
                                                   cancelled_at=late.start - timedelta(hours=2))  # fmt: skip
     client.force_login(front_desk_user)
@@ -378,7 +366,7 @@ def test_front_desk_edits_contact_details_with_field_errors(client, front_desk_u
 
 
 def test_week_and_day_sheet(client, front_desk_user, clinic, day):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     client.force_login(front_desk_user)
     week = client.get(reverse("bookings:staff-week"), {"provider": clinic.provider.pk, "date": day}).content.decode()
     assert appointment.patient.full_name in week and "Mon" in week

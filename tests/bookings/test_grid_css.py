@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from bookings import grid_css
 from bookings.schedules import _place
-from tests.bookings.conftest import at, next_weekday
-from tests.bookings.test_frontdesk import book, day_url
+from tests.bookings.conftest import at, booked_at, next_weekday
+from tests.bookings.test_frontdesk import day_url
 from tests.factories import ProviderFactory
 
 
@@ -40,7 +40,7 @@ def test_a_block_past_the_last_row_is_kept_on_the_grid():
 
 
 def test_the_day_places_an_appointment_by_class_in_its_rows(client, front_desk_user, clinic, day):
-    early, late = book(clinic, at(day, 9)), book(clinic, at(day, 10, 30))
+    early, late = booked_at(clinic, at(day, 9)), booked_at(clinic, at(day, 10, 30))
     client.force_login(front_desk_user)
     html = client.get(day_url(clinic, day)).content.decode()
     assert 'style="' not in html

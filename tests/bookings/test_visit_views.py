@@ -6,12 +6,11 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
-from bookings.models import Appointment, AppointmentStatus, EventKind, Source
+from bookings.models import Appointment, AppointmentStatus, EventKind
 from bookings.selectors import review_service
-from bookings.services import appointment_book, appointment_check_in, appointment_complete
-from tests.bookings.conftest import at, next_weekday, week_hours
+from bookings.services import appointment_check_in, appointment_complete
+from tests.bookings.conftest import at, booked_at, next_weekday, week_hours
 from tests.factories import PatientFactory, ProviderFactory, ServiceFactory
 from tests.html_forms import browser_post_data, selected_option
 from treatments.models import ServiceKind
@@ -24,10 +23,8 @@ def monday():
     return next_weekday(0)
 
 
-def book(clinic, start, *, provider=None, service=None) -> Appointment:
-    return appointment_book(service=service or clinic.service, start=start, now=timezone.now(), source=Source.DESK,
-                            patient=PatientFactory(first_name="Nina", last_name="Holt"),
-                            provider=provider or clinic.provider)  # fmt: skip
+def book(clinic, start, **kwargs) -> Appointment:
+    return booked_at(clinic, start, patient=PatientFactory(first_name="Nina", last_name="Holt"), **kwargs)
 
 
 def page(client, appointment) -> str:

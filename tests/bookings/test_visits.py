@@ -20,7 +20,7 @@ from bookings.services import (
     appointment_no_show_undo,
     appointment_reschedule,
 )
-from tests.bookings.conftest import PHOENIX, at, next_weekday, week_hours
+from tests.bookings.conftest import PHOENIX, at, booked_at, next_weekday, week_hours
 from tests.factories import LocationFactory, PatientFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,11 +31,6 @@ def monday():
     return next_weekday(0)
 
 
-def book(clinic, start, *, provider=None):
-    return appointment_book(service=clinic.service, start=start, now=timezone.now(), source=Source.DESK,
-                            patient=PatientFactory(), provider=provider or clinic.provider)  # fmt: skip
-
-
 def kinds(appointment) -> list[str]:
     return list(appointment.events.values_list("kind", flat=True))
 
@@ -44,7 +39,7 @@ def kinds(appointment) -> list[str]:
 
 
 def test_check_in_on_saturday_for_mondays_appointment_is_refused(clinic, front_desk_user, monday):
-    appointment = book(clinic, at(monday, 10))
+    appointment = booked_at(clinic, at(monday, 10))
     saturday = at(monday - timedelta(days=2), 10)
     with pytest.raises(BookingError, match="check in on the day of their appointment: Monday"):
         appointment_check_in(appointment=appointment, actor=front_desk_user, now=saturday)
@@ -55,7 +50,7 @@ def test_check_in_on_saturday_for_mondays_appointment_is_refused(clinic, front_d
 
 
 def test_check_in_is_allowed_any_time_on_the_day_early_or_late(clinic, front_desk_user, monday):
-    early, late = book(clinic, at(monday, 10)), book(clinic, at(monday, 16))
+    early, late = booked_at(clinic, at(monday, 10)), booked_at(clinic, at(monday, 16))
     early = appointment_check_in(appointment=early, actor=front_desk_user, now=at(monday, 8, 40))
     late = appointment_check_in(appointment=late, actor=front_desk_user, now=at(monday, 23, 30))
     assert [early.status, late.status] == [AppointmentStatus.CHECKED_IN] * 2
@@ -65,7 +60,7 @@ def test_the_day_is_the_locations_day_not_utcs(clinic, front_desk_user, monday):
     scottsdale = LocationFactory(slug="scottsdale", name="Scottsdale", timezone="America/Phoenix")
     provider = ProviderFactory(services=[clinic.service])
     week_hours(provider, scottsdale)
-    appointment = book(clinic, at(monday, 9, zone=PHOENIX), provider=provider)
+    appointment = booked_at(clinic, at(monday, 9, zone=PHOENIX), provider=provider, location=scottsdale)
     sunday_evening_in_phoenix = at(monday - timedelta(days=1), 19, zone=PHOENIX)  # Monday 02:00 UTC, 21:00 in NY
     assert sunday_evening_in_phoenix.astimezone(UTC).date() == monday
     with pytest.raises(BookingError, match="on the day"):
@@ -79,7 +74,7 @@ def test_the_day_is_the_locations_day_not_utcs(clinic, front_desk_user, monday):
 
 
 def test_completion_needs_a_check_in_and_the_visit_to_have_started(clinic, front_desk_user, monday):
-    appointment = book(clinic, at(monday, 10))
+    appointment = booked_at(clinic, at(monday, 10))
     with pytest.raises(BookingError, match="booked appointment can't be completed"):
         appointment_complete(appointment=appointment, actor=front_desk_user, now=at(monday, 10, 10))
     appointment_check_in(appointment=appointment, actor=front_desk_user, now=at(monday, 9, 45))
@@ -97,7 +92,7 @@ def test_completion_needs_a_check_in_and_the_visit_to_have_started(clinic, front
     ids=["early: when completed", "on time", "late: the booked end"],
 )
 def test_the_completed_signal_says_when_the_visit_really_ended(clinic, front_desk_user, monday, completed_at, ended_at):
-    appointment = book(clinic, at(monday, 10))  # 10:00–10:30
+    appointment = booked_at(clinic, at(monday, 10))  # 10:00–10:30
     sent = []
     signals.appointment_completed.connect(receiver := lambda sender, **kw: sent.append(kw), weak=False)
     try:
@@ -113,7 +108,7 @@ def test_the_completed_signal_says_when_the_visit_really_ended(clinic, front_des
 
 @pytest.mark.parametrize("confirmed", [False, True])
 def test_undo_check_in_goes_back_to_the_status_before_and_is_recorded(clinic, front_desk_user, monday, confirmed):
-    appointment = book(clinic, at(monday, 10))
+    appointment = booked_at(clinic, at(monday, 10))
     if confirmed:
         appointment_confirm(appointment=appointment, actor=None, now=at(monday - timedelta(days=1), 12))
     appointment_check_in(appointment=appointment, actor=front_desk_user, now=at(monday, 9, 50))
@@ -136,7 +131,7 @@ def test_undo_check_in_goes_back_to_the_status_before_and_is_recorded(clinic, fr
 
 
 def test_only_a_check_in_or_a_no_show_can_be_undone(clinic, front_desk_user, monday):
-    appointment = book(clinic, at(monday, 10))
+    appointment = booked_at(clinic, at(monday, 10))
     appointment_check_in(appointment=appointment, actor=front_desk_user, now=at(monday, 9, 50))
     appointment_complete(appointment=appointment, actor=front_desk_user, now=at(monday, 10, 30))
     with pytest.raises(BookingError, match="A completed appointment has no check-in to undo"):
@@ -148,7 +143,7 @@ def test_only_a_check_in_or_a_no_show_can_be_undone(clinic, front_desk_user, mon
 
 
 def test_a_checked_in_visit_is_moved_or_cancelled_only_once_the_check_in_is_undone(clinic, front_desk_user, monday):
-    appointment = book(clinic, at(monday, 10))
+    appointment = booked_at(clinic, at(monday, 10))
     appointment_check_in(appointment=appointment, actor=front_desk_user, now=at(monday, 9, 50))
     with pytest.raises(BookingError, match="checked in appointment can't be cancelled"):
         appointment_cancel(appointment=appointment, now=at(monday, 9, 51), by_patient=False, reason="Unwell")
@@ -161,9 +156,11 @@ def test_a_checked_in_visit_is_moved_or_cancelled_only_once_the_check_in_is_undo
 
 
 def test_undo_no_show_takes_the_time_back_unless_someone_was_booked_into_it(clinic, front_desk_user, monday):
-    appointment = book(clinic, at(monday, 10))
+    appointment = booked_at(clinic, at(monday, 10))
     appointment_no_show(appointment=appointment, actor=front_desk_user, now=at(monday, 10, 20))
-    walk_in = book(clinic, at(monday, 10))  # a no-show gives its time back
+    # A no-show gives its time back: booking into it goes through.
+    walk_in = appointment_book(service=clinic.service, start=at(monday, 10), now=timezone.now(), source=Source.DESK,
+                               patient=PatientFactory(), provider=clinic.provider)  # fmt: skip
     with pytest.raises(BookingError, match="Someone else has been booked into this time"):
         appointment_no_show_undo(appointment=appointment, actor=front_desk_user, now=at(monday, 10, 25))
     appointment.refresh_from_db()

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus, Source, WaitlistEntry, WaitlistStatus
 from bookings.services import (
-    appointment_book,
     appointment_cancel,
     appointment_reschedule,
     waitlist_add,
@@ -17,7 +16,7 @@ from bookings.services import (
 )
 from bookings.tasks import waitlist_offer_freed_time as offer_task
 from reminders.services import messages_send_due
-from tests.bookings.conftest import at, next_weekday, week_hours
+from tests.bookings.conftest import at, booked_at, next_weekday, week_hours
 from tests.factories import LocationFactory, PatientFactory, ProviderFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,13 +34,6 @@ def smtp_settings(settings, smtp_server):
     return smtp_server
 
 
-def book(clinic, start, patient=None):
-    return appointment_book(
-        service=clinic.service, start=start, now=timezone.now(), source=Source.DESK,
-        patient=patient or PatientFactory(), provider=clinic.provider,
-    )  # fmt: skip
-
-
 def wait(clinic, day, *, days=(0, 3), **kwargs) -> WaitlistEntry:
     return waitlist_add(
         patient=kwargs.pop("patient", None) or PatientFactory(),
@@ -55,7 +47,7 @@ def wait(clinic, day, *, days=(0, 3), **kwargs) -> WaitlistEntry:
 
 
 def test_cancelling_offers_the_freed_time_after_commit(clinic, day, django_capture_on_commit_callbacks):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     with mock.patch.object(offer_task, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
         appointment_cancel(appointment=appointment, now=timezone.now(), by_patient=False, reason="Unwell")
     (provider_id, location_id, start), _ = delay.call_args
@@ -67,7 +59,7 @@ def test_cancelling_offers_the_freed_time_after_commit(clinic, day, django_captu
 
 
 def test_moving_offers_the_time_it_left(clinic, day, django_capture_on_commit_callbacks):
-    appointment = book(clinic, at(day, 10))
+    appointment = booked_at(clinic, at(day, 10))
     with mock.patch.object(offer_task, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
         appointment_reschedule(appointment=appointment, start=at(day, 14), now=timezone.now(), by_patient=False)
     (provider_id, location_id, start), _ = delay.call_args
@@ -88,10 +80,10 @@ def test_the_first_patient_it_suits_is_offered_it_and_books_it_by_the_link(
     wrong_place = wait(clinic, day, location=elsewhere)
     wrong_person = wait(clinic, day, provider=other_provider)
     first, second = wait(clinic, day), wait(clinic, day)
-    taken = book(clinic, at(day, 10))
+    taken = booked_at(clinic, at(day, 10))
     appointment_cancel(appointment=taken, now=timezone.now(), by_patient=False, reason="Unwell")
 
-    messages_send_due()  # the booking's and the cancellation's messages go first
+    messages_send_due()  # the cancellation notice goes first
     smtp_settings.envelopes.clear()
     with django_capture_on_commit_callbacks(execute=True):
         offered = waitlist_offer_freed_time(
@@ -128,7 +120,7 @@ def test_a_time_taken_before_the_patient_clicks_sends_them_back_to_waiting(clien
         provider_id=clinic.provider.pk, location_id=clinic.location.pk, start=at(day, 10), now=timezone.now()
     )
     assert offered == entry
-    book(clinic, at(day, 10))  # someone phones in first
+    booked_at(clinic, at(day, 10))  # someone phones in first
     from bookings.tokens import waitlist_offer_token
 
     entry.refresh_from_db()
@@ -147,7 +139,7 @@ def test_no_offer_inside_the_notice_or_when_the_service_no_longer_fits(clinic, d
         )
         is None
     )
-    book(clinic, at(day, 10))
+    booked_at(clinic, at(day, 10))
     assert (
         waitlist_offer_freed_time(
             provider_id=clinic.provider.pk, location_id=clinic.location.pk, start=at(day, 10), now=now

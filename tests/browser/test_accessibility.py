@@ -8,12 +8,12 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from bookings.models import Source, TimeOff
+from bookings.models import Source
 from bookings.services import appointment_book
 from medspa.roles import FRONT_DESK
 from tests.bookings.conftest import week_hours
 from tests.browser.conftest import DESKTOP, PHONE, screenshot
-from tests.factories import PASSWORD, LocationFactory, PatientFactory, ProviderFactory, UserFactory
+from tests.factories import PASSWORD, LocationFactory, PatientFactory, ProviderFactory, TimeOffFactory, UserFactory
 from treatments.models import Service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -33,7 +33,7 @@ def clinic(db):
     today = timezone.now().astimezone(location.zone).date()
     closed, away = today + timedelta(days=3), today + timedelta(days=2)
     week_hours(provider, location, weekdays=[d for d in range(7) if d != closed.weekday()])
-    TimeOff.objects.create(
+    TimeOffFactory(
         provider=provider,
         start=datetime.combine(away, time(0), tzinfo=location.zone),
         end=datetime.combine(away + timedelta(days=1), time(0), tzinfo=location.zone),

@@ -18,7 +18,14 @@ from medspa.roles import FRONT_DESK, INJECTOR
 from tests.bookings.conftest import week_hours
 from tests.browser.conftest import DESKTOP, screenshot
 from tests.conftest import totp_code
-from tests.factories import PASSWORD, LocationFactory, PatientFactory, ProviderFactory, UserFactory
+from tests.factories import (
+    PASSWORD,
+    AppointmentFactory,
+    LocationFactory,
+    PatientFactory,
+    ProviderFactory,
+    UserFactory,
+)
 from treatments.models import Service
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -52,11 +59,13 @@ def busy_clinic(db):
             )  # fmt: skip
     # Someone whose appointment started twenty minutes ago and who has not come.
     started = now - timedelta(minutes=20)
-    late = Appointment.objects.create(
-        patient=PatientFactory(first_name="Owen", last_name="Miller"), provider=providers[1], location=location,
-        service=consult, start=started, end=started + timedelta(minutes=45), busy_from=started,
-        busy_until=started + timedelta(minutes=55), source=Source.DESK,
-    )  # fmt: skip
+    late = AppointmentFactory(
+        patient=PatientFactory(first_name="Owen", last_name="Miller"),
+        provider=providers[1],
+        location=location,
+        service=consult,
+        start=started,
+    )  # 45 minutes and 10 of buffer
     desk = UserFactory(username="frontdesk", first_name="Fran", is_staff=True)
     desk.groups.add(Group.objects.get(name=FRONT_DESK))
     return {"location": location, "tomorrow": tomorrow, "late": late}

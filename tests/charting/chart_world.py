@@ -3,8 +3,15 @@
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from charting.models import Assessment, AssessmentRow
-from tests.factories import AppointmentFactory, InjectionSiteFactory, LotUseFactory, SignedRecordFactory
+from charting.models import Assessment
+from tests.factories import (
+    AppointmentFactory,
+    AssessmentFactory,
+    AssessmentRowFactory,
+    InjectionSiteFactory,
+    LotUseFactory,
+    SignedRecordFactory,
+)
 from treatments.models import TreatmentArea
 
 
@@ -14,14 +21,11 @@ def area(slug: str) -> TreatmentArea:
 
 def assess(appointment, scores: dict, *, dominant=(), notes: str = "") -> Assessment:
     """scores: {(muscle, side): {expression: score}}; muscles of masseter/dao get their area."""
-    assessment = Assessment.objects.create(
-        appointment=appointment, notes=notes, assessed_by=appointment.provider.user,
-        created_at=appointment.start, updated_at=appointment.start,
-    )  # fmt: skip
+    assessment = AssessmentFactory(appointment=appointment, notes=notes)
     areas = {"masseter": area("masseter"), "depressor anguli oris": area("dao")}
     for (muscle, side), values in scores.items():
-        AssessmentRow.objects.create(assessment=assessment, area=areas.get(muscle), muscle=muscle, side=side,
-                                     dominant=(muscle, side) in dominant, **values)  # fmt: skip
+        AssessmentRowFactory(assessment=assessment, area=areas.get(muscle), muscle=muscle, side=side,
+                             dominant=(muscle, side) in dominant, **{"clench": None, **values})  # fmt: skip
     return assessment
 
 

@@ -1,23 +1,25 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from intake.models import Consent, ConsentText, MedicalHistory, ScreeningHit
+from intake.models import Consent, MedicalHistory
 from intake.screening import RULES, Severity
-from tests.factories import AppointmentFactory, PatientFactory, ProviderFactory, ServiceFactory
+from tests.factories import (
+    AppointmentFactory,
+    ConsentFactory,
+    MedicalHistoryFactory,
+    PatientFactory,
+    ProviderFactory,
+    ScreeningHitFactory,
+    ServiceFactory,
+)
 
 # Tuesday, December 1 2026, 10:00 in New York (the factories' Sarasota location).
 VISIT_START = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 
 
 def consent_for(appointment) -> Consent:
-    text = ConsentText.objects.filter(service=appointment.service).first() or ConsentText.objects.create(
-        service=appointment.service, version=1, title="Consent", body="I agree."
-    )
-    return Consent.objects.create(
-        patient=appointment.patient, appointment=appointment, text=text, typed_name="Pat",
-        signature_png=b"\x89PNG\r\n", signed_at=appointment.start - timedelta(days=1), user_agent="test",
-    )  # fmt: skip
+    return ConsentFactory(appointment=appointment, typed_name="Pat", user_agent="test")
 
 
 def history_for(appointment, *, intake_status: str) -> MedicalHistory | None:
@@ -28,12 +30,9 @@ def history_for(appointment, *, intake_status: str) -> MedicalHistory | None:
     answers = {rule.code: "no" for rule in RULES}
     if intake_status == "flagged":
         answers["bleeding"] = "yes"
-    history = MedicalHistory.objects.create(
-        patient=appointment.patient, appointment=appointment, version=1 + appointment.patient.medical_histories.count(),
-        form_version="2026-11", answers=answers, submitted_at=appointment.start - timedelta(days=1),
-    )  # fmt: skip
+    history = MedicalHistoryFactory(appointment=appointment, answers=answers, goals={})
     if intake_status == "flagged":
-        ScreeningHit.objects.create(history=history, code="bleeding", severity=Severity.REVIEW, detail="Aspirin")
+        ScreeningHitFactory(history=history, code="bleeding", severity=Severity.REVIEW, detail="Aspirin")
     return history
 
 

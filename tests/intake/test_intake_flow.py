@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus, Source
 from bookings.services import appointment_book
-from intake.models import Consent, ConsentText, ImmutableError, IntakeDraft, MedicalHistory
+from intake.models import Consent, ImmutableError, IntakeDraft, MedicalHistory
 from intake.selectors import history_diff
 from tests.bookings.conftest import at, next_weekday
-from tests.factories import ServiceFactory
+from tests.factories import ConsentTextFactory, ServiceFactory
 from tests.intake.conftest import all_no, png_data_url, verify_by_code
 
 pytestmark = pytest.mark.django_db
@@ -193,7 +193,7 @@ def test_a_signed_consent_is_immutable_and_a_new_text_needs_a_new_signature(clie
         consent.save()
     with pytest.raises(ImmutableError):
         consent.delete()
-    ConsentText.objects.create(service=consent_text.service, version=2, title="Consent v2", body="New wording.")
+    ConsentTextFactory(service=consent_text.service, version=2, title="Consent v2", body="New wording.")
     second, second_token = booked(hour=11, weeks=1)
     verify_by_code(client, second, second_token)
     client.post(step_url(second_token, "contact"), {"email": "ada@example.com", "phone": "9415550199"})

@@ -11,8 +11,7 @@ from bookings.services import BookingError, appointment_book, appointment_check_
 from reminders.models import Message, MessageState
 from reminders.services import messages_send_due
 from tests.bookings.conftest import at, next_weekday
-from tests.factories import PatientFactory
-from treatments.models import AftercareStep
+from tests.factories import AftercareStepFactory, PatientFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +20,8 @@ pytestmark = pytest.mark.django_db
 def visit(clinic):
     """Monday 10:00–10:30 in Sarasota, with a sheet at the end and the 'stay upright' message 4 h later."""
     for key, hours in (("sheet", 0), ("upright", 4)):
-        AftercareStep.objects.create(service=clinic.service, key=key, offset=timedelta(hours=hours), title=key.title(),
-                                     body=f"Advice for {key}.")  # fmt: skip
+        AftercareStepFactory(service=clinic.service, key=key, offset=timedelta(hours=hours), title=key.title(),
+                             body=f"Advice for {key}.")  # fmt: skip
     monday = next_weekday(0)
     with time_machine.travel(at(monday, 8), tick=False):
         appointment = appointment_book(service=clinic.service, start=at(monday, 10), now=at(monday, 8),

@@ -20,8 +20,8 @@ from intake.models import FollowUp
 from intake.services import follow_up_submit
 from reminders.models import Message, MessageKind, MessageState, Recipient
 from reminders.services import messages_send_due
-from tests.bookings.conftest import at, next_weekday
-from tests.bookings.test_waitlist import book, wait
+from tests.bookings.conftest import at, booked_at, next_weekday
+from tests.bookings.test_waitlist import wait
 from tests.factories import AppointmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +96,7 @@ def test_a_waitlist_offer_obeys_opt_out_and_consent(clinic, day):
 def test_an_offer_no_longer_open_is_not_sent(clinic, day):
     entry = wait(clinic, day)
     _offer(clinic, day)
-    book(clinic, at(day, 10))  # someone phoned in and the patient went back to waiting
+    booked_at(clinic, at(day, 10))  # someone phoned in and the patient went back to waiting
     WaitlistEntry.objects.filter(pk=entry.pk).update(status=WaitlistStatus.WAITING, offered_start=None)
     assert messages_send_due() == 0 or not any("/waitlist/" in m.body for m in mail.outbox)
     assert Message.objects.get(kind=MessageKind.WAITLIST_OFFER).state == MessageState.SKIPPED

@@ -13,12 +13,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from bookings.models import Appointment, Source
 from medspa.celery import app
 from reminders.models import Message, MessageState
 from reminders.tasks import messages_send
 from tests.conftest import celery_worker, database_url, free_port
-from tests.factories import PatientFactory
+from tests.factories import AppointmentFactory, MessageFactory, PatientFactory
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -77,17 +76,14 @@ def sink():
 def due_messages(clinic):
     """COUNT reminders due now, for one booked appointment."""
     patient = PatientFactory(email="ada@example.com")
-    start = timezone.now() + timedelta(days=3)
-    appointment = Appointment.objects.create(
-        patient=patient, provider=clinic.provider, location=clinic.location, service=clinic.service, start=start,
-        end=start + timedelta(minutes=30), busy_from=start, busy_until=start + timedelta(minutes=30),
-        source=Source.DESK,
-    )  # fmt: skip
+    appointment = AppointmentFactory(patient=patient, provider=clinic.provider, location=clinic.location,
+                                     service=clinic.service, start=timezone.now() + timedelta(days=3))  # fmt: skip
     Message.objects.bulk_create(
-        Message(patient=patient, appointment=appointment, kind="reminder", step=f"n{i}",
-                due_at=timezone.now() - timedelta(minutes=1), dedupe_key=f"once-{i}")
+        MessageFactory.build(
+            appointment=appointment, step=f"n{i}", due_at=timezone.now() - timedelta(minutes=1), dedupe_key=f"once-{i}"
+        )
         for i in range(COUNT)
-    )  # fmt: skip
+    )
     return appointment
 
 

@@ -22,10 +22,9 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Appointment, Source
 from reminders.models import Message, MessageState
 from tests.conftest import celery_worker, free_port
-from tests.factories import PatientFactory
+from tests.factories import AppointmentFactory, MessageFactory, PatientFactory
 from tests.reminders.test_exactly_once import RESTARTED, _env, _sweep
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -71,17 +70,17 @@ def smtp():
 @pytest.fixture
 def due(clinic):
     patient = PatientFactory(email="ada@example.com")
-    start = timezone.now() + timedelta(days=3)
-    appointment = Appointment.objects.create(
-        patient=patient, provider=clinic.provider, location=clinic.location, service=clinic.service, start=start,
-        end=start + timedelta(minutes=30), busy_from=start, busy_until=start + timedelta(minutes=30),
-        source=Source.DESK,
-    )  # fmt: skip
+    appointment = AppointmentFactory(patient=patient, provider=clinic.provider, location=clinic.location,
+                                     service=clinic.service, start=timezone.now() + timedelta(days=3))  # fmt: skip
     Message.objects.bulk_create(
-        Message(patient=patient, appointment=appointment, kind="reminder", step=f"n{i}",
-                due_at=timezone.now() - timedelta(minutes=5 - i), dedupe_key=f"doubt-{i}")
+        MessageFactory.build(
+            appointment=appointment,
+            step=f"n{i}",
+            due_at=timezone.now() - timedelta(minutes=5 - i),
+            dedupe_key=f"doubt-{i}",
+        )
         for i in range(COUNT)
-    )  # fmt: skip
+    )
     return appointment
 
 

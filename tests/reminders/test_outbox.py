@@ -10,6 +10,7 @@ import urllib.parse
 from datetime import date, datetime, timedelta
 from unittest import mock
 
+import factory
 import pytest
 from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
@@ -33,7 +34,7 @@ from reminders.services import message_resend, message_send_next, messages_send_
 from reminders.tokens import opt_out_token
 from tests.bookings.conftest import NEW_YORK, at, next_weekday
 from tests.conftest import free_port
-from tests.factories import TreatmentAreaFactory
+from tests.factories import AftercareStepFactory, MessageFactory, TreatmentAreaFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,11 +107,8 @@ def test_each_message_costs_the_same_few_queries_however_many_are_due(clinic, sm
         Message.objects.all().delete()
         appointment = book(clinic, hour=9)
         Message.objects.filter(appointment=appointment).delete()
-        Message.objects.bulk_create(
-            Message(patient=appointment.patient, appointment=appointment, kind="reminder", step=f"s{i}",
-                    due_at=timezone.now() - timedelta(minutes=1), dedupe_key=f"bench-{count}-{i}")
-            for i in range(count)
-        )  # fmt: skip
+        MessageFactory.create_batch(count, appointment=appointment, step=factory.Sequence(lambda i: f"s{i}"),
+                                    due_at=timezone.now() - timedelta(minutes=1))  # fmt: skip
         reset_queries()
         with CaptureQueriesContext(connection) as queries:
             assert messages_send_due() == count
@@ -163,11 +161,9 @@ def test_the_48_hour_message_goes_when_intake_is_done_asking_only_what_is_new(cl
 
 
 def test_completing_a_treatment_plans_the_aftercare_from_the_catalog(clinic, front_desk_user):
-    from treatments.models import AftercareStep
-
     for key, hours in (("sheet", 0), ("upright", 4), ("two-week", 24 * 14)):
-        AftercareStep.objects.create(service=clinic.service, key=key, offset=timedelta(hours=hours), title=key.title(),
-                                     body=f"Advice for {key}.")  # fmt: skip
+        AftercareStepFactory(service=clinic.service, key=key, offset=timedelta(hours=hours), title=key.title(),
+                             body=f"Advice for {key}.")  # fmt: skip
     appointment = book(clinic)
     appointment_check_in(appointment=appointment, actor=front_desk_user, now=appointment.start)
     appointment_complete(appointment=appointment, actor=front_desk_user, now=appointment.end)
@@ -306,8 +302,8 @@ def test_stop_by_text_opts_the_sender_out_of_texts(client, clinic, settings):
 
 def test_a_broken_message_fails_without_stopping_the_others(clinic, smtp):
     appointment = book(clinic)
-    Message.objects.create(patient=appointment.patient, appointment=appointment, kind="aftercare", step="gone",
-                           due_at=timezone.now() - timedelta(minutes=2), dedupe_key="broken")  # fmt: skip
+    MessageFactory(appointment=appointment, kind="aftercare", step="gone", due_at=timezone.now() - timedelta(minutes=2),
+                   dedupe_key="broken")  # fmt: skip
     with mock.patch("reminders.services.settings.MESSAGE_MAX_ATTEMPTS", 5):
         assert messages_send_due() == 1
     broken = Message.objects.get(dedupe_key="broken")

@@ -19,6 +19,7 @@ from django.utils.html import strip_tags
 
 from intake.selectors import consent_text_for
 from reminders.models import Message
+from tests.factories import MessageFactory
 from treatments.models import AftercareStep, Service, TreatmentArea
 
 from .chart import NEW_YORK, Given, chart, complete, visit, words
@@ -102,10 +103,8 @@ def charted_visit_messages() -> list[tuple[str, str]]:
     appointment = visit(datetime(2027, 3, 3, 10, tzinfo=NEW_YORK))
     chart(appointment, Given("botox-cosmetic", "glabella", units="20"))
     complete(appointment)
-    pre_care = Message.objects.create(
-        patient=appointment.patient, appointment=appointment, kind="pre-care", step="week",
-        due_at=appointment.start, dedupe_key="copy-test-pre-care",
-    )  # fmt: skip
+    pre_care = MessageFactory(appointment=appointment, kind="pre-care", step="week", due_at=appointment.start,
+                              dedupe_key="copy-test-pre-care")  # fmt: skip
     messages = [pre_care, *Message.objects.filter(appointment=appointment, kind="aftercare")]
     return [(f"{m.kind}/{m.step} {channel}", words(m, channel)) for m in messages for channel in ("email", "sms")]
 

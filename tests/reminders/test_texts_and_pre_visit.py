@@ -12,7 +12,7 @@ from reminders.aftercare import visit_aftercare
 from reminders.channels import sms as sms_channels
 from reminders.models import Message, MessageState
 from reminders.services import messages_send_due, timeline_on_booked
-from tests.factories import AppointmentFactory, LocationFactory
+from tests.factories import AppointmentFactory, LocationFactory, MessageFactory
 from treatments.models import Service
 
 from .chart import NEW_YORK, Given, chart, complete, visit, words
@@ -116,10 +116,8 @@ def test_the_48_hour_message_goes_whether_or_not_the_forms_are_done(forms, chann
 
 def test_the_pre_care_text_carries_the_advice_within_three_segments():
     appointment = visit(MORNING)
-    message = Message.objects.create(
-        patient=appointment.patient, appointment=appointment, kind="pre-care", step="week",
-        due_at=MORNING - timedelta(days=7), dedupe_key="pre-care-text",
-    )  # fmt: skip
+    message = MessageFactory(appointment=appointment, kind="pre-care", step="week", due_at=MORNING - timedelta(days=7),
+                             dedupe_key="pre-care-text")  # fmt: skip
     text = words(message, "sms")
     assert "aspirin" in text and "unless a doctor prescribed them" in text and "never stop a prescribed" in text
     assert fits_three_segments(text), (len(text), set(text) - GSM)

@@ -32,7 +32,7 @@ from intake.tokens import follow_up_token
 from reminders.models import Message
 from reminders.services import message_send_next
 from tests.bookings.conftest import at, next_weekday
-from tests.factories import ServiceFactory
+from tests.factories import PatientFactory, ServiceFactory
 from tests.intake.conftest import all_no, code_from_outbox, png_data_url, verify_by_code
 
 pytestmark = pytest.mark.django_db
@@ -435,8 +435,8 @@ def test_the_open_bookings_cap_counts_the_patients_details_not_just_an_email(cli
 def test_an_unproven_submission_does_not_keep_the_patient_from_being_erased(client, ada, manager_user):
     from audit.services import erasure_blockers, patient_erase
 
-    patient = Patient.objects.create(first_name="Bo", last_name="Lind", email="bo@example.com", phone="+19415550111",
-                                     date_of_birth=date(1980, 1, 2))  # fmt: skip
+    patient = PatientFactory(first_name="Bo", last_name="Lind", email="bo@example.com", phone="+19415550111",
+                             date_of_birth=date(1980, 1, 2))  # fmt: skip
     start = at(next_weekday(1, at_least=2), 10)
     appointment = appointment_book(service=ada.service, start=start, now=timezone.now(), source=Source.ONLINE,
                                    details=PatientDetails("X", "Y", "bo@example.com", "+13055550000",
