@@ -33,11 +33,13 @@ def server(db):
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # Up to a minute for a first answer: a loaded machine (CI beside other work) starts slowly.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(url + "/api/v1/services", timeout=2)
+                urllib.request.urlopen(url + "/api/v1/services", timeout=10)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.2)
         else:
             pytest.fail("gunicorn did not start")
