@@ -26,7 +26,8 @@ from intake.models import (
     ScreeningHit,
 )
 from intake.screening import RULES, RULES_BY_CODE
-from intake.services import FORM_VERSION, consent_text_for
+from intake.selectors import consent_text_for
+from intake.services import FORM_VERSION
 
 from .bookings import AppointmentFactory, PatientFactory
 from .users import UserFactory
