@@ -98,6 +98,7 @@ class DeskBookingForm(Styled, forms.Form):
 
 class CancelForm(Styled, forms.Form):
     reason = forms.CharField(
+        label="Cancel, with a reason",
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Called to cancel: unwell"}),
         error_messages={"required": "Say why, for the record."},
