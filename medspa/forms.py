@@ -4,10 +4,11 @@ Templates render a whole form with `{{ form|crispy }}` (or `{% crispy form %}` w
 lays it out) and a field the page places itself with `{{ form.x|as_crispy_field }}`; the pack adds
 the Bootstrap classes, `is-invalid` and the error and help text under each field.
 
-A field's errors are shown in one element whose id is `<field id>-error` (the pack's two error
-templates are overridden in templates/bootstrap5/layout/ for that id), and the field points at it
-and at its help text with aria-describedby: the input itself, or the fieldset around a group of
-radios or checkboxes, whose inputs carry aria-invalid. `Styled` gives a form that BoundField.
+A field's errors are shown in one element whose id is `<field id>-error`, and the field points at
+it and at its help text with aria-describedby: the input itself, or the fieldset around a group of
+radios or checkboxes, whose inputs carry aria-invalid. `Styled` gives a form that BoundField. Three
+of the pack's templates are overridden in templates/bootstrap5/layout/: the two that draw errors
+(for that id) and the group of radios or checkboxes (its hint first, its errors after the options).
 """
 
 from crispy_forms.helper import FormHelper
