@@ -1,14 +1,13 @@
 from django import forms
 
 from bookings.models import Patient
+from medspa.forms import Styled
 
-DATE = {"type": "date", "class": "form-control"}
+DATE = {"type": "date"}
 
 
-class TrailFilterForm(forms.Form):
-    patient = forms.IntegerField(
-        required=False, min_value=1, label="Patient number", widget=forms.NumberInput(attrs={"class": "form-control"})
-    )
+class TrailFilterForm(Styled, forms.Form):
+    patient = forms.IntegerField(required=False, min_value=1, label="Patient number")
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs=DATE))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs=DATE))
 
@@ -28,5 +27,5 @@ class TrailFilterForm(forms.Form):
         return data
 
 
-class EraseForm(forms.Form):
+class EraseForm(Styled, forms.Form):
     confirm = forms.BooleanField(label="I have checked this is the patient who asked, and their request is on file.")

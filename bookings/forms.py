@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from medspa.forms import Styled, fields_helper
 from treatments.models import Service, TreatmentArea
 
 from .models import Location, Patient, PreferredChannel, Provider, Weekday
@@ -24,36 +25,6 @@ def normalise_phone(value: str) -> str:
     if number is None or not phonenumbers.is_valid_number(number):
         raise ValidationError(f"Enter a valid phone number, {PHONE_HINT}.")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-class Styled:
-    """Bootstrap classes on every widget, and is-invalid on fields with errors, once validated."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            self.style(field)
-
-    @staticmethod
-    def style(field: forms.Field) -> None:
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxSelectMultiple, forms.RadioSelect, forms.HiddenInput)):
-            return
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select) and not isinstance(widget, forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
-                widget.attrs["aria-describedby"] = f"{self[name].id_for_label}-error"
 
 
 class DateInput(forms.DateInput):
@@ -127,6 +98,7 @@ class DeskBookingForm(Styled, forms.Form):
 
 class CancelForm(Styled, forms.Form):
     reason = forms.CharField(
+        label="Cancel, with a reason",
         max_length=200,
         widget=forms.TextInput(attrs={"placeholder": "e.g. Called to cancel: unwell"}),
         error_messages={"required": "Say why, for the record."},
@@ -169,10 +141,11 @@ class HoursRowForm(Styled, forms.Form):
     """One block of a week. Every choice starts blank, so the formset's untouched extra row posts
     nothing and is ignored (a day defaulting to Monday made it look filled in)."""
 
-    weekday = forms.TypedChoiceField(choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None)
+    weekday = forms.TypedChoiceField(label="Day", choices=[("", "—"), *Weekday.choices], coerce=int, empty_value=None)
     location = forms.ModelChoiceField(queryset=Location.objects.filter(is_active=True), empty_label="—")
-    start = forms.TimeField(widget=TimeInput())
-    end = forms.TimeField(widget=TimeInput())
+    start = forms.TimeField(label="From", widget=TimeInput())
+    end = forms.TimeField(label="To", widget=TimeInput())
+    helper = fields_helper(label_class="visually-hidden")  # a row of a table: its header shows the labels
 
     def clean(self):
         cleaned = super().clean()
@@ -181,7 +154,13 @@ class HoursRowForm(Styled, forms.Form):
         return cleaned
 
 
-HoursFormSet = forms.formset_factory(HoursRowForm, extra=1, can_delete=True)
+class BaseHoursFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove"
+
+
+HoursFormSet = forms.formset_factory(HoursRowForm, formset=BaseHoursFormSet, extra=1, can_delete=True)
 
 
 class TimeOffForm(Styled, forms.Form):

@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from bookings.forms import DateInput, Styled, normalise_phone
+from bookings.forms import DateInput, normalise_phone
+from medspa.forms import Styled
 from treatments.models import TreatmentArea
 
 from .models import Decision
@@ -66,7 +67,6 @@ class HistoryForm(Styled, forms.Form):
                                               choices=[("", "Choose…"), *follow_up.choices])  # fmt: skip
                 else:
                     field = forms.CharField(label=follow_up.label, required=False, max_length=300)
-                self.style(field)
                 self.fields[name] = field
                 details.append(name)
             self.groups.append((rule.code, details))

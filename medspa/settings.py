@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "simple_history",
     "csp",
+    "crispy_forms",  # every form is drawn by its Bootstrap 5 pack (medspa/forms.py)
+    "crispy_bootstrap5",
     # Local, in the order a patient moves through the clinic
     "medspa",
     "treatments",
@@ -136,6 +138,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Forms: django-crispy-forms with its Bootstrap 5 pack (the CSS is the vendored Bootstrap below).
+CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
+CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # Database: SQLite in VAR_DIR unless DATABASE_URL names another.
 # An empty variable counts as unset, here and for the broker and email below.

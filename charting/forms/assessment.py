@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django import forms
 
+from medspa.forms import Styled, fields_helper
 from treatments.models import TreatmentArea
 
 from ..models import Expression, Side
@@ -46,15 +47,32 @@ def muscles_posted(data, areas_by_slug: dict[str, TreatmentArea]) -> tuple[list[
     return muscles, errors
 
 
-class AssessmentForm(forms.Form):
+class Fresh:
+    """An "Add" control starts empty every time: what it asked for is on the grid now."""
+
+    def format_value(self, value):
+        return super().format_value(None)
+
+
+class FreshSelect(Fresh, forms.Select):
+    pass
+
+
+class FreshInput(Fresh, forms.TextInput):
+    pass
+
+
+class AssessmentForm(Styled, forms.Form):
+    helper = fields_helper(form_show_labels=False)  # a grid: the page writes each label where it fits
     notes = forms.CharField(
         required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="Notes on the assessment"
     )
     add_area = forms.ModelChoiceField(
         queryset=TreatmentArea.objects.active(), to_field_name="slug", required=False, label="Area",
-        empty_label="(none)",
+        empty_label="(none)", widget=FreshSelect(attrs={"class": "form-select-sm"}),
     )  # fmt: skip
-    add_muscle = forms.CharField(required=False, max_length=MUSCLE_MAX_LENGTH, label="Muscle (optional)")
+    add_muscle = forms.CharField(required=False, max_length=MUSCLE_MAX_LENGTH, label="Muscle (optional)",
+                                 widget=FreshInput(attrs={"class": "form-control-sm"}))  # fmt: skip
 
     def __init__(self, *args, muscles: list[Muscle], last: dict | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

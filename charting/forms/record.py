@@ -7,6 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from medspa.forms import Styled, fields_helper
 from medspa.middleware import CONTROL_MESSAGE, has_control_characters
 
 from ..checks import LotEntry, SiteEntry
@@ -27,8 +28,12 @@ def _text(**kwargs) -> forms.CharField:
     return forms.CharField(max_length=TEXT_MAX, validators=[no_control_characters], **kwargs)
 
 
+# Cells of a table row have no <label>: each control says its row and column (_label_cells).
+CELL = fields_helper(form_show_labels=False)
+
+
 def _label_cells(form: forms.Form, noun: str) -> None:
-    """Cells of a table row have no <label>: each control says its row and column to a screen reader."""
+    """Each control of a table row says its row and column to a screen reader."""
     row = int(form.prefix.rsplit("-", 1)[1]) + 1
     for name, field in form.fields.items():
         select = isinstance(field.widget, forms.Select)
@@ -39,7 +44,8 @@ def _label_cells(form: forms.Form, noun: str) -> None:
         )  # fmt: skip
 
 
-class LotRowForm(forms.Form):
+class LotRowForm(Styled, forms.Form):
+    helper = CELL
     product = forms.ChoiceField(required=False, label="Product")
     lot_number = forms.CharField(required=False, max_length=40, label="Lot number", validators=[no_control_characters])
     expiry = forms.DateField(required=False, label="Expiry", widget=forms.DateInput(attrs={"type": "date"}))
@@ -64,7 +70,8 @@ class LotRowForm(forms.Form):
         return data
 
 
-class SiteRowForm(forms.Form):
+class SiteRowForm(Styled, forms.Form):
+    helper = CELL
     area = forms.ChoiceField(required=False, label="Area")
     side = forms.ChoiceField(required=False, label="Side", choices=[("", "—"), *Side.choices])
     units = forms.DecimalField(required=False, label="Units")
@@ -84,11 +91,9 @@ class SiteRowForm(forms.Form):
         return not any(str(data.get(name) or "").strip() for name in ("area", "side", "units", "points"))
 
 
-class RecordForm(forms.Form):
-    notes = _text(required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}))
-    touch_up_of = forms.ChoiceField(
-        required=False, label="Touch-up of", widget=forms.Select(attrs={"class": "form-select"})
-    )
+class RecordForm(Styled, forms.Form):
+    notes = _text(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    touch_up_of = forms.ChoiceField(required=False, label="Touch-up of")
 
     def __init__(self, *args, candidates=(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -201,11 +206,9 @@ def initial_from(record, lots, sites) -> dict:
     }
 
 
-class NotTreatedForm(forms.Form):
-    reason = _text(
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}), label="Why the patient was not treated"
-    )
+class NotTreatedForm(Styled, forms.Form):
+    reason = _text(widget=forms.Textarea(attrs={"rows": 2}), label="Why the patient was not treated")
 
 
-class AddendumForm(forms.Form):
-    text = _text(widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), label="Addendum")
+class AddendumForm(Styled, forms.Form):
+    text = _text(widget=forms.Textarea(attrs={"rows": 3}), label="Addendum")

@@ -20,7 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from medspa.http import client_ip
 
 from . import two_factor
-from .forms import CodeForm
+from .forms import CodeForm, EnrolCodeForm, SignInForm
 from .throttle import SignInThrottle, normalise, remember_device, trusted_usernames, wait_message
 
 
@@ -45,6 +45,7 @@ class SignInView(LoginView):
     """Username and password, counted by SignInThrottle (per username, per address, overall)."""
 
     redirect_authenticated_user = True
+    form_class = SignInForm
 
     def throttle(self) -> SignInThrottle:
         username = self.request.POST.get("username", "")
@@ -131,7 +132,7 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         # Someone with an app proves it before anything changes; setting up a new one is a manager's reset.
         return redirect(_with_next("two-factor-verify", next_url) if not two_factor.is_verified(request) else next_url)
     device = two_factor.app_device_start(user=request.user)
-    form = CodeForm(request.POST or None)
+    form = EnrolCodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
         allowed, details = device.verify_is_allowed()
