@@ -1,6 +1,6 @@
 """Loads the demo clinic: one staff login per role, then each app's demo data (the catalog
 comes by migration): locations, providers with their hours and a few bookings, and a returning
-patient's chart.
+patient's chart, and a past year of visits for the reports.
 
 Idempotent: running it again changes nothing and prints the same logins. Refuses to run with
 DEBUG off, so a production database never gets demo passwords.
@@ -19,6 +19,7 @@ from intake.services import treatment_ready_refresh_all
 from medspa.demo import demo_authenticator, demo_password, staff_user
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from medspa.signin.two_factor import secret_text
+from reports import demo as reports_demo
 
 # username, first name, last name, role
 DEMO_STAFF = [
@@ -45,6 +46,7 @@ class Command(BaseCommand):
                 keys[username] = secret_text(demo_authenticator(user))
         provider_logins = bookings_demo.seed()
         charting_demo.seed()
+        reports_demo.seed()  # a past year of visits, so the reports have something to count
         # The demo writes its rows directly: the front desk's ready / not ready badge follows them.
         treatment_ready_refresh_all(now=timezone.now())
         self.stdout.write("Demo staff logins (username / password):")
