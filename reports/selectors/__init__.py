@@ -1,9 +1,10 @@
 """The clinic's numbers over a period, per location and provider: read from every app, nothing written.
 
-`report_build` costs the same seven queries whatever the period and however many appointments it
-holds (locations, providers, the period's appointments, the later appointments of its treated
-patients, working hours, time off, and units grouped by the database): every figure is worked out
-from those rows in Python. One module per figure, each saying exactly what it counts.
+`report_build` costs the same nine queries whatever the period and however many appointments it
+holds (locations, providers, the period's appointments, their first medical histories, their
+patients' first appointments, the later appointments of the treated patients, working hours, time
+off, and units grouped by the database): every figure is worked out from those rows in Python.
+One module per figure, each saying exactly what it counts.
 """
 
 from dataclasses import dataclass
@@ -62,7 +63,7 @@ class Report:
 def report_build(
     *, first: date, last: date, now: datetime, location: Location | None = None, provider: Provider | None = None
 ) -> Report:
-    """Every figure for the days `first` to `last` (each location's own days). Seven queries."""
+    """Every figure for the days `first` to `last` (each location's own days). Nine queries."""
     locations = tuple(Location.objects.order_by("sort_order", "name", "pk"))
     if location is not None:
         locations = tuple(loc for loc in locations if loc.pk == location.pk)

@@ -12,7 +12,7 @@ from bookings.models import AppointmentStatus
 from bookings.policy import booking_policy
 
 from .period import Key, Period
-from .visits import Visit
+from .visits import Visit, seconds
 
 
 @dataclass
@@ -36,10 +36,11 @@ class Attendance:
 
 
 def attendance(period: Period, visits: list[Visit]) -> dict[Key, Attendance]:
-    window = booking_policy().cancel_window
+    window = booking_policy().cancel_window.total_seconds()
+    now = seconds(period.now)
     result: dict[Key, Attendance] = defaultdict(Attendance)
     for visit in visits:
-        if visit.start >= period.now:
+        if visit.start >= now:
             continue
         figures = result[visit.key]
         figures.appointments += 1

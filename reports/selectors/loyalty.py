@@ -12,16 +12,16 @@ failures: a visit still inside its window is shown apart ("open"), with how many
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
 
 from bookings.models import AppointmentStatus
 from treatments.models import ServiceKind
 
 from .period import Key, Period
-from .visits import ATTENDED, LaterVisit, Visit, is_treated
+from .visits import ATTENDED, LaterVisit, Visit, is_treated, seconds
 
-REBOOK_WITHIN = timedelta(days=14)
-RETURN_FROM, RETURN_UNTIL = timedelta(days=30), timedelta(days=180)
+DAY = 86400  # seconds: times here are seconds since 1970
+REBOOK_WITHIN = 14 * DAY
+RETURN_FROM, RETURN_UNTIL = 30 * DAY, 180 * DAY
 
 
 @dataclass
@@ -64,6 +64,7 @@ def loyalty(
 ) -> tuple[dict[Key, Rebooking], dict[Key, Retention]]:
     """Rebooking and retention for each provider at each location (no query: the rows are given)."""
     after = _by_patient(later)
+    now = seconds(period.now)
     rebooking: dict[Key, Rebooking] = defaultdict(Rebooking)
     retention: dict[Key, Retention] = defaultdict(Retention)
     for visit in visits:
@@ -78,7 +79,7 @@ def loyalty(
             for v in following
         )
         figures = rebooking[visit.key]
-        if booked_by <= period.now:
+        if booked_by <= now:
             figures.visits += 1
             figures.rebooked += rebooked
         else:
@@ -88,7 +89,7 @@ def loyalty(
         earliest, latest = visit.start + RETURN_FROM, visit.start + RETURN_UNTIL
         returned = any(earliest <= v.start <= latest and v.status in ATTENDED for v in following)
         kept = retention[visit.key]
-        if latest <= period.now:
+        if latest <= now:
             kept.visits += 1
             kept.returned += returned
         else:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 
 from bookings.models import Location, Provider
 from charting.models import InjectionSite, RecordStatus
@@ -55,17 +55,16 @@ def units_by_product(period: Period, *, providers: dict[int, Provider]) -> list[
     """Each product used in the period, with its units per area and per provider. One query."""
     rows = (
         InjectionSite.objects.filter(period.where("record__appointment__"), record__status=RecordStatus.SIGNED)
-        .values(
-            "record__appointment__location_id",
-            "record__appointment__provider_id",
-            "lot__product_id",
-            "lot__product__brand",
-            "lot__product__sort_order",
-            "area_id",
-            "area__name",
-            "area__sort_order",
+        # Grouped by ids only (sorting on names is slow); the names ride along as aggregates.
+        .values("record__appointment__location_id", "record__appointment__provider_id", "lot__product_id", "area_id")
+        .annotate(
+            units=Sum("units"),
+            visits=Count("record", distinct=True),
+            brand=Min("lot__product__brand"),
+            product_order=Min("lot__product__sort_order"),
+            area_name=Min("area__name"),
+            area_order=Min("area__sort_order"),
         )
-        .annotate(units=Sum("units"), visits=Count("record", distinct=True))
         .order_by()
     )
     locations = {location.pk: location for location in period.locations}
@@ -76,10 +75,10 @@ def units_by_product(period: Period, *, providers: dict[int, Provider]) -> list[
     by_provider: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(lambda: defaultdict(Decimal))
     for row in rows:
         product_id, area_id = row["lot__product_id"], row["area_id"]
-        products.setdefault(product_id, ProductUnits(row["lot__product__brand"], product_id))
-        product_order[product_id] = (row["lot__product__sort_order"], row["lot__product__brand"], product_id)
-        area_order[area_id] = (row["area__sort_order"], row["area__name"], area_id)
-        area = areas[product_id].setdefault(area_id, AreaUnits(row["area__name"]))
+        products.setdefault(product_id, ProductUnits(row["brand"], product_id))
+        product_order[product_id] = (row["product_order"], row["brand"], product_id)
+        area_order[area_id] = (row["area_order"], row["area_name"], area_id)
+        area = areas[product_id].setdefault(area_id, AreaUnits(row["area_name"]))
         area.units += row["units"]
         area.visits += row["visits"]
         key = (row["record__appointment__location_id"], row["record__appointment__provider_id"])

@@ -11,14 +11,14 @@ most 100%. Working hours have no history: the current week's hours stand for the
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 
 from bookings.models import AppointmentStatus, TimeOff, WorkingHours
 
 from .period import Key, Period
-from .visits import Visit
+from .visits import Epoch, Visit, seconds
 
-Interval = tuple[datetime, datetime]
+Interval = tuple[int, int]  # seconds since 1970
 
 
 @dataclass
@@ -41,7 +41,7 @@ class Utilization:
 
 def merged(intervals: Iterable[Interval]) -> list[Interval]:
     """The intervals sorted, with overlapping and touching ones joined."""
-    out: list[list[datetime]] = []
+    out: list[list[int]] = []
     for start, end in sorted(intervals):
         if end <= start:
             continue
@@ -70,13 +70,13 @@ def subtract(ranges: list[Interval], holes: list[Interval]) -> list[Interval]:
     return out
 
 
-def overlap_seconds(a: list[Interval], b: list[Interval]) -> float:
+def overlap_seconds(a: list[Interval], b: list[Interval]) -> int:
     """How long the two merged lists of intervals overlap."""
-    total, i, j = 0.0, 0, 0
+    total, i, j = 0, 0, 0
     while i < len(a) and j < len(b):
         start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
         if start < end:
-            total += (end - start).total_seconds()
+            total += end - start
         if a[i][1] < b[j][1]:
             i += 1
         else:
@@ -84,8 +84,8 @@ def overlap_seconds(a: list[Interval], b: list[Interval]) -> float:
     return total
 
 
-def seconds(intervals: list[Interval]) -> float:
-    return sum((end - start).total_seconds() for start, end in intervals)
+def length(intervals: list[Interval]) -> int:
+    return sum(end - start for start, end in intervals)
 
 
 def utilization(period: Period, visits: list[Visit]) -> dict[Key, Utilization]:
@@ -103,12 +103,14 @@ def utilization(period: Period, visits: list[Visit]) -> dict[Key, Utilization]:
     ):
         blocks[(location_id, provider_id)][weekday].append((start, end))
     time_off: dict[int, list[Interval]] = defaultdict(list)
-    for provider_id, start, end in away.values_list("provider_id", "start", "end"):
-        time_off[provider_id].append((start.astimezone(UTC), end.astimezone(UTC)))
+    for provider_id, start, end in away.annotate(start_s=Epoch("start"), end_s=Epoch("end")).values_list(
+        "provider_id", "start_s", "end_s"
+    ):
+        time_off[provider_id].append((start, end))
     booked: dict[Key, list[Interval]] = defaultdict(list)
     for visit in visits:
         if visit.status != AppointmentStatus.CANCELLED:
-            booked[visit.key].append((visit.start.astimezone(UTC), visit.end.astimezone(UTC)))
+            booked[visit.key].append((visit.start, visit.end))
 
     days = period.days
     result: dict[Key, Utilization] = {}
@@ -116,13 +118,10 @@ def utilization(period: Period, visits: list[Visit]) -> dict[Key, Utilization]:
         zone = locations[key[0]].zone
         week = blocks.get(key, {})
         scheduled = merged(
-            (
-                datetime.combine(day, start, tzinfo=zone).astimezone(UTC),
-                datetime.combine(day, end, tzinfo=zone).astimezone(UTC),
-            )
+            (seconds(datetime.combine(day, start, tzinfo=zone)), seconds(datetime.combine(day, end, tzinfo=zone)))
             for day in days
             for start, end in week.get(day.weekday(), ())
         )
         available = subtract(scheduled, merged(time_off.get(key[1], ())))
-        result[key] = Utilization(seconds(available), overlap_seconds(available, merged(booked.get(key, ()))))
+        result[key] = Utilization(length(available), overlap_seconds(available, merged(booked.get(key, ()))))
     return result
