@@ -1,6 +1,7 @@
 """Loads the demo clinic: one staff login per role, then each app's demo data (the catalog
 comes by migration): locations, providers with their hours and a few bookings, and a returning
-patient's chart, and a past year of visits for the reports.
+patient's chart; with --history, a past year of visits too, so the reports have something to count
+(`make run` asks for it; the tests' demo stays small).
 
 Idempotent: running it again changes nothing and prints the same logins. Refuses to run with
 DEBUG off, so a production database never gets demo passwords.
@@ -34,9 +35,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument("--history", action="store_true", help="Also a past year of visits, for the reports.")
 
     @transaction.atomic
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, force: bool = False, history: bool = False, **options: Any) -> None:
         if not (settings.DEBUG or force):
             raise CommandError("demo_seed creates known passwords; it runs only with DJANGO_DEBUG=1 (or --force).")
         keys = {}
@@ -46,7 +48,8 @@ class Command(BaseCommand):
                 keys[username] = secret_text(demo_authenticator(user))
         provider_logins = bookings_demo.seed()
         charting_demo.seed()
-        reports_demo.seed()  # a past year of visits, so the reports have something to count
+        if history:
+            reports_demo.seed()
         # The demo writes its rows directly: the front desk's ready / not ready badge follows them.
         treatment_ready_refresh_all(now=timezone.now())
         self.stdout.write("Demo staff logins (username / password):")
