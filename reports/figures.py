@@ -96,7 +96,11 @@ def charts(report: Report) -> dict[str, object]:
             description="Attended visits whose medical history was submitted before the visit, only after it "
             "started, or never.",
             percent=True,
-            legend=[("fill-good", "Before the visit"), ("fill-warn", "Only after it started"), ("fill-none", "Never")],
+            legend=[
+                ("fill-good", "In time (before the visit)"),
+                ("fill-warn", "Late (once it started)"),
+                ("fill-none", "Never"),
+            ],
             items=_items(
                 report.intake,
                 lambda f: [

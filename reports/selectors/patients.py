@@ -18,7 +18,7 @@ from .period import Key
 from .visits import ATTENDED, Visit
 
 # The ways a patient books, in the order the report shows them; any other the data holds follows.
-SOURCES: dict[str, str] = {"online": "Online", "desk": "Front desk", "embed": "Clinic website (embedded)"}
+SOURCES: dict[str, str] = {"online": "Online", "desk": "Front desk", "embed": "Embedded"}
 SOURCES.update({value: label for value, label in Source.choices if value not in SOURCES})
 
 
