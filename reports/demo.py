@@ -36,66 +36,13 @@ from intake.models import MedicalHistory
 from treatments.models import Product, Service, TreatmentArea
 
 DOMAIN = "example.org"  # the history's patients; the other demo patients are @example.com
-FIRST = [
-    "Ava",
-    "Mia",
-    "Zoe",
-    "Lena",
-    "Nora",
-    "Ines",
-    "Ruth",
-    "Tara",
-    "Jade",
-    "Cleo",
-    "Iris",
-    "Maya",
-    "Omar",
-    "Luis",
-    "Noah",
-    "Kai",
-    "Eli",
-    "Sam",
-    "Rosa",
-    "Vera",
-    "Alma",
-    "Dana",
-    "Hana",
-    "Priya",
-]
-LAST = [
-    "Silva",
-    "Khan",
-    "Reed",
-    "Nakamura",
-    "Okafor",
-    "Berg",
-    "Costa",
-    "Walsh",
-    "Dubois",
-    "Haddad",
-    "Novak",
-    "Ortiz",
-    "Lindqvist",
-    "Moreau",
-    "Adeyemi",
-    "Keller",
-    "Ito",
-    "Fischer",
-    "Byrne",
-    "Rossi",
-]
+FIRST = ["Ava", "Mia", "Zoe", "Lena", "Nora", "Ines", "Ruth", "Tara", "Jade", "Cleo", "Iris", "Maya", "Omar", "Luis",
+         "Noah", "Kai", "Eli", "Sam", "Rosa", "Vera", "Alma", "Dana", "Hana", "Priya"]  # fmt: skip
+LAST = ["Silva", "Khan", "Reed", "Nakamura", "Okafor", "Berg", "Costa", "Walsh", "Dubois", "Haddad", "Novak", "Ortiz",
+        "Lindqvist", "Moreau", "Adeyemi", "Keller", "Ito", "Fischer", "Byrne", "Rossi"]  # fmt: skip
 # Areas a patient's plan is drawn from (weights), and products (weights).
-AREAS = {
-    "glabella": 6,
-    "forehead": 5,
-    "crows-feet": 5,
-    "masseter": 4,
-    "dao": 3,
-    "lip-flip": 2,
-    "platysma": 1,
-    "bunny-lines": 1,
-    "mentalis": 1,
-}
+AREAS = {"glabella": 6, "forehead": 5, "crows-feet": 5, "masseter": 4, "dao": 3, "lip-flip": 2, "platysma": 1,
+         "bunny-lines": 1, "mentalis": 1}  # fmt: skip
 PRODUCTS = {"botox-cosmetic": 12, "dysport": 4, "xeomin": 3, "daxxify": 1}
 SOURCES = {"online": 55, "desk": 35, "embed": 10}  # only those bookings.Source knows are used
 GRID = timedelta(minutes=15)
