@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "charting",
     "reminders",
     "audit",  # above every app: the change history, exports and erasure; nothing imports it
+    "reports",  # the clinic's numbers: reads every app, writes nothing; nothing imports it
 ]
 
 MIDDLEWARE = [

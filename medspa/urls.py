@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("charting.urls")),
     path("", include("reminders.urls")),
     path("", include("audit.urls")),
+    path("", include("reports.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/", views.api_not_found),
     path("staff/login/", signin.SignInView.as_view(), name="login"),

@@ -9,7 +9,7 @@ export PORT=${PORT:-8000}
 export DJANGO_DEBUG=${DJANGO_DEBUG:-1}
 
 $BIN/python manage.py migrate --noinput
-logins=$($BIN/python manage.py demo_seed)
+logins=$($BIN/python manage.py demo_seed --history)
 
 pids=()
 stop() {

@@ -172,6 +172,9 @@ MATRIX: dict[str, Row] = {
     "audit:patient-record": Row(plain("audit:patient-record", patient_pk), "NNNNY"),
     "audit:patient-record-json": Row(plain("audit:patient-record-json", patient_pk), "NNNNY"),
     "audit:patient-erase": Row(plain("audit:patient-erase", patient_pk), "NNNNY"),
+    # Reports: managers only
+    "reports:reports": Row(plain("reports:reports"), "NNNNY"),
+    "reports:reports-csv": Row(plain("reports:reports-csv"), "NNNNY"),
     # Messages
     "reminders:outbox": Row(plain("reminders:outbox"), "NNYYY"),
     "reminders:patient-messages": Row(plain("reminders:patient-messages", patient_pk), "NNYYY"),

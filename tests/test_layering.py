@@ -1,4 +1,4 @@
-"""Imports point down only: treatments < bookings < intake < charting < reminders < audit.
+"""Imports point down only: treatments < bookings < intake < charting < reminders < audit < reports.
 
 A lower app never imports a higher one (at module level or inside a function: both are read from
 the source with `ast`). A higher app hears of a lower one's changes through the lower app's signals
@@ -15,7 +15,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ORDER = ["treatments", "bookings", "intake", "charting", "reminders", "audit"]
+ORDER = ["treatments", "bookings", "intake", "charting", "reminders", "audit", "reports"]
 SHELL = "medspa"
 SHELL_WIRING = {"settings", "urls", "api", "celery", "wsgi", "asgi", "management"}
 

@@ -1,6 +1,7 @@
 """Loads the demo clinic: one staff login per role, then each app's demo data (the catalog
 comes by migration): locations, providers with their hours and a few bookings, and a returning
-patient's chart.
+patient's chart; with --history, a past year of visits too, so the reports have something to count
+(`make run` asks for it; the tests' demo stays small).
 
 Idempotent: running it again changes nothing and prints the same logins. Refuses to run with
 DEBUG off, so a production database never gets demo passwords.
@@ -19,6 +20,7 @@ from intake.services import treatment_ready_refresh_all
 from medspa.demo import demo_authenticator, demo_password, staff_user
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from medspa.signin.two_factor import secret_text
+from reports import demo as reports_demo
 
 # username, first name, last name, role
 DEMO_STAFF = [
@@ -33,9 +35,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--force", action="store_true", help="Run even with DEBUG off.")
+        parser.add_argument("--history", action="store_true", help="Also a past year of visits, for the reports.")
 
     @transaction.atomic
-    def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
+    def handle(self, *args: Any, force: bool = False, history: bool = False, **options: Any) -> None:
         if not (settings.DEBUG or force):
             raise CommandError("demo_seed creates known passwords; it runs only with DJANGO_DEBUG=1 (or --force).")
         keys = {}
@@ -45,6 +48,8 @@ class Command(BaseCommand):
                 keys[username] = secret_text(demo_authenticator(user))
         provider_logins = bookings_demo.seed()
         charting_demo.seed()
+        if history:
+            reports_demo.seed()
         # The demo writes its rows directly: the front desk's ready / not ready badge follows them.
         treatment_ready_refresh_all(now=timezone.now())
         self.stdout.write("Demo staff logins (username / password):")
