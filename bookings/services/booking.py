@@ -5,13 +5,13 @@ overlapping busy range (we turn its error into SlotUnavailable); on SQLite every
 takes the write lock at BEGIN (IMMEDIATE), so the check below and the insert are one step.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from treatments.models import Service, TreatmentArea
@@ -34,6 +34,8 @@ from ..policy import booking_policy
 from ..selectors import last_bookable_day, patient_find, slot_check
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
+DEADLOCK_DETECTED = "40P01"
+CLAIM_ATTEMPTS = 3
 
 
 class BookingError(Exception):
@@ -148,6 +150,33 @@ def _is_exclusion_violation(exc: IntegrityError) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION
 
 
+def claim_time(write: Callable[[], None]) -> bool:
+    """Run a write that claims a provider's time (an insert, a move, an undone no-show) in a
+    savepoint: True if it holds the time, False if PostgreSQL's exclusion constraint says someone
+    else does.
+
+    Two transactions writing overlapping rows at the same instant can each wait on the other's
+    uncommitted row (PostgreSQL checks an exclusion constraint after adding the index entry), and
+    PostgreSQL ends one of them with "deadlock detected". That one's savepoint rolls back and the
+    other goes on; writing again waits for the other's answer: a violation if it committed, the
+    time if it rolled back. So a race gives each client a 201 or a 409, never a 500.
+    """
+    for _attempt in range(CLAIM_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                write()
+        except IntegrityError as exc:
+            if _is_exclusion_violation(exc):
+                return False
+            raise
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
+            continue  # the other writer goes on; ask again and wait for its answer
+        return True
+    return False  # deadlocked every time: as good as taken, and the client is told so
+
+
 def _free_candidates(
     *,
     service: Service,
@@ -232,27 +261,23 @@ def appointment_book(
         ):
             needs_call = NeedsCall.NOT_RETURNING
         for slot in _free_candidates(service=service, start=start, location=location, provider=provider, online=online):
-            try:
-                with transaction.atomic():
-                    appointment = Appointment.objects.create(
-                        patient=patient,
-                        provider_id=slot.provider_id,
-                        location=slot.location,
-                        service=service,
-                        start=slot.start,
-                        end=slot.end,
-                        busy_from=slot.start - service.buffer_before,
-                        busy_until=slot.end + service.buffer_after,
-                        source=source,
-                        booked_by=booked_by,
-                        identity_verified=verified,
-                        needs_call=needs_call,
-                    )
-            except IntegrityError as exc:
-                if _is_exclusion_violation(exc):
-                    continue  # someone else took this provider's time a moment ago
-                raise
-            break
+            appointment = Appointment(
+                patient=patient,
+                provider_id=slot.provider_id,
+                location=slot.location,
+                service=service,
+                start=slot.start,
+                end=slot.end,
+                busy_from=slot.start - service.buffer_before,
+                busy_until=slot.end + service.buffer_after,
+                source=source,
+                booked_by=booked_by,
+                identity_verified=verified,
+                needs_call=needs_call,
+            )
+            if claim_time(lambda appointment=appointment: appointment.save(force_insert=True)):
+                break
+            # someone else took this provider's time a moment ago: the next provider, if any
         else:
             raise SlotUnavailable("That time was just taken. Please choose another.")
         area_list = list(areas)
@@ -371,13 +396,8 @@ def appointment_reschedule(
         appointment.busy_from = slot.start - service.buffer_before
         appointment.busy_until = slot.end + service.buffer_after
         appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
-        try:
-            with transaction.atomic():
-                appointment.save()
-        except IntegrityError as exc:
-            if _is_exclusion_violation(exc):
-                raise SlotUnavailable("That time was just taken. Please choose another.") from exc
-            raise
+        if not claim_time(appointment.save):
+            raise SlotUnavailable("That time was just taken. Please choose another.")
         event_record(
             appointment,
             EventKind.RESCHEDULED,

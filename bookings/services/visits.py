@@ -9,11 +9,11 @@ only after its check-in is undone (the services that move and cancel refuse othe
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from .. import signals
 from ..models import Appointment, AppointmentStatus, ChartState, EventKind
-from .booking import BookingError, _is_exclusion_violation, event_record
+from .booking import BookingError, claim_time, event_record
 
 # status it moves to: (the statuses it may come from, the event it writes)
 TRANSITIONS = {
@@ -132,13 +132,8 @@ def _undo(
             _check_time_still_free(appointment)
         previous = _status_before_the_visit(appointment)
         appointment.status = previous
-        try:
-            with transaction.atomic():
-                appointment.save(update_fields=["status", "updated_at"])
-        except IntegrityError as exc:  # PostgreSQL's exclusion constraint, if a booking raced us
-            if _is_exclusion_violation(exc):
-                raise _time_taken() from exc
-            raise
+        if not claim_time(lambda: appointment.save(update_fields=["status", "updated_at"])):
+            raise _time_taken()  # PostgreSQL's exclusion constraint: a booking raced us
         event_record(appointment, kind, at=now, actor=actor, note=f"Back to {previous.label.lower()}")
     return appointment
 
