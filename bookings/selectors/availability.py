@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, Q, Value
+from django.db.models import BooleanField, Value
 
-from treatments.models import Service, ServiceKind
+from treatments.models import Service
 
-from .free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
-from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source, TimeOff, WorkingHours
-from .policy import BookingPolicy, booking_policy
+from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
+from ..models import Appointment, Location, Provider, TimeOff, WorkingHours
+from ..policy import BookingPolicy, booking_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -367,39 +367,3 @@ def slot_check(
         key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
     )
     return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free)
-
-
-def providers_for(*, service: Service, location: Location | None = None, online: bool = True) -> list[Provider]:
-    """Active providers offering a service (at a location, when given), in display order."""
-    providers = Provider.objects.filter(is_active=True, services=service).select_related("user")
-    if online:
-        providers = providers.filter(bookable_online=True)
-    if location is not None:
-        providers = providers.filter(working_hours__location=location)
-    return list(providers.distinct())
-
-
-def locations_active() -> list[Location]:
-    return list(Location.objects.filter(is_active=True))
-
-
-def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
-    """The patient with this email (any case) and date of birth, if we know them."""
-    return Patient.objects.filter(Q(email__iexact=email.strip()), date_of_birth=date_of_birth).first()
-
-
-def review_service() -> Service | None:
-    """The service a two-week review is booked as (the catalog's first active review)."""
-    return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()
-
-
-def online_bookings_open(*, email: str, date_of_birth: date, now: datetime) -> int:
-    """How many upcoming appointments were booked online for these details (email in any case and
-    date of birth): someone who knows only an email cannot use up another patient's bookings."""
-    return Appointment.objects.filter(
-        patient__email__iexact=email.strip(),
-        patient__date_of_birth=date_of_birth,
-        source=Source.ONLINE,
-        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
-        end__gt=now,
-    ).count()

@@ -1,0 +1,39 @@
+"""Reads of the front office, one module per noun; import them from here."""
+
+from .availability import (
+    Availability,
+    Slot,
+    SlotCheck,
+    _free_slots,
+    _grid_at,
+    _Schedule,
+    availability_find,
+    last_bookable_day,
+    slot_check,
+    slots_available,
+)
+from .people import (
+    locations_active,
+    online_bookings_open,
+    patient_find,
+    providers_for,
+    review_service,
+)
+
+__all__ = [
+    "Availability",
+    "Slot",
+    "SlotCheck",
+    "_Schedule",
+    "_free_slots",
+    "_grid_at",
+    "availability_find",
+    "last_bookable_day",
+    "locations_active",
+    "online_bookings_open",
+    "patient_find",
+    "providers_for",
+    "review_service",
+    "slot_check",
+    "slots_available",
+]
