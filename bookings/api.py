@@ -21,7 +21,7 @@ from .api_schemas import (
     RescheduleIn,
 )
 from .models import Appointment, Location, Provider, Source
-from .selectors import availability_find, locations_active, providers_for
+from .selectors import availability_find, locations_active, providers_for, service_by_slug
 from .services import (
     BookingError,
     BookingInvalid,
@@ -68,10 +68,7 @@ def _online_providers():
 
 
 def _service(slug: str, *, online: bool = True) -> Service | None:
-    services = Service.objects.active()
-    if online:
-        services = services.filter(bookable_online=True)
-    return services.filter(slug=slug).first()
+    return service_by_slug(slug, online=online)
 
 
 @router.get("/locations", response=list[LocationOut], summary="Locations")
@@ -118,20 +115,21 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
         return _invalid(provider="Unknown provider.")
     # Plain data encoded once: the slots are known to fit AvailabilityOut (which documents the
-    # shape), so they skip its per-object validation on the way out.
+    # shape), so they skip its per-object validation on the way out. orjson writes a time as the
+    # schema did (offset, Z for UTC) but with every digit of a fraction of a second, which the
+    # schema cut to milliseconds: slots on the grid have none, others go through _json_time.
+    if any(s.start.microsecond or s.end.microsecond for s in slots):
+        times = [(_json_time(s.start), _json_time(s.end)) for s in slots]
+    else:
+        times = [(s.start, s.end) for s in slots]
     body = {
         "slots": [
-            {
-                "start": _json_time(s.start),
-                "end": _json_time(s.end),
-                "provider": s.provider_id,
-                "location": s.location.slug,
-            }
-            for s in slots
+            {"start": start, "end": end, "provider": s.provider_id, "location": s.location.slug}
+            for (start, end), s in zip(times, slots, strict=True)
         ],
-        "closed": [day.isoformat() for day in available.closed],
+        "closed": available.closed,
     }
-    return HttpResponse(orjson.dumps(body), content_type="application/json; charset=utf-8")
+    return HttpResponse(orjson.dumps(body, option=orjson.OPT_UTC_Z), content_type="application/json; charset=utf-8")
 
 
 def _json_time(value: datetime) -> str:

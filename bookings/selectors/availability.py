@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, Value
-
 from treatments.models import Service
 
 from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
-from ..models import Appointment, Location, Provider, TimeOff, WorkingHours
+from ..models import Location, Provider, WorkingHours
 from ..policy import BookingPolicy, booking_policy
+from .rows import Block, busy_between, working_blocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +33,7 @@ class Slot:
 class _Schedule:
     """What availability needs to know, loaded in two queries: working hours, then busy time."""
 
-    hours: list[WorkingHours]
+    hours: list[Block] | list[WorkingHours]  # anything with WorkingHours' fields
     busy: dict[int, Busy]
     # Each provider's blocking appointments, by when their busy time begins (UTC): the day's
     # count spreads "anyone" bookings (a buffer never moves a visit to another day).
@@ -51,31 +50,6 @@ class _Schedule:
         return counts[(provider_id, day)]
 
 
-def _working_hours(
-    *,
-    service: Service,
-    start_date: date,
-    days: int,
-    location: Location | None,
-    provider_ids: Iterable[int] | None,
-    online: bool,
-):
-    """The working hours of everyone who offers the service on the weekdays of the dates."""
-    hours = WorkingHours.objects.filter(
-        provider__is_active=True,
-        provider__services=service,
-        location__is_active=True,
-        weekday__in={(start_date + timedelta(d)).weekday() for d in range(days)},
-    )
-    if online:
-        hours = hours.filter(provider__bookable_online=True)
-    if location is not None:
-        hours = hours.filter(location=location)
-    if provider_ids is not None:
-        hours = hours.filter(provider_id__in=list(provider_ids))
-    return hours
-
-
 def _schedule(
     *,
     service: Service,
@@ -86,15 +60,14 @@ def _schedule(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> _Schedule:
-    hours = list(
-        _working_hours(
-            service=service,
-            start_date=start_date,
-            days=days,
-            location=location,
-            provider_ids=provider_ids,
-            online=online,
-        ).select_related("location")
+    """The working hours of everyone who offers the service on the weekdays of the dates (one
+    query), then their time off and busy appointments (one)."""
+    hours = working_blocks(
+        service_id=service.pk,
+        weekdays={(start_date + timedelta(d)).weekday() for d in range(days)},
+        location_id=None if location is None else location.pk,
+        provider_ids=None if provider_ids is None else list(provider_ids),
+        online=online,
     )
     if not hours:
         return _Schedule(hours=[], busy={}, booked={})
@@ -103,24 +76,11 @@ def _schedule(
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
-    # Time off and busy appointments in one query; the flag tells bookings apart for the load.
-    time_off = (
-        TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low)
-        .order_by()
-        .annotate(is_booking=Value(False, output_field=BooleanField()))
-        .values_list("provider_id", "start", "end", "is_booking")
-    )
-    appointments = Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low)
-    if ignore_appointment_id is not None:
-        appointments = appointments.exclude(pk=ignore_appointment_id)
-    appointments = (
-        appointments.order_by()
-        .annotate(is_booking=Value(True, output_field=BooleanField()))
-        .values_list("provider_id", "busy_from", "busy_until", "is_booking")
-    )
     intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
-    for provider_id, begins, ends, is_booking in time_off.union(appointments, all=True):
+    for provider_id, begins, ends, is_booking in busy_between(
+        ids, low, high, ignore_appointment_id=ignore_appointment_id
+    ):
         intervals[provider_id].append((begins, ends))
         if is_booking:
             booked[provider_id].append(begins)
@@ -153,10 +113,29 @@ def _free_slots(
 ) -> list[Slot]:
     """The free slots of each working block from `earliest` to each location's last day, in
     the order of the days, then the blocks, then the time (see free_time)."""
+    found = _free_slots_at(
+        schedule=schedule, service=service, start_date=start_date, days=days, step=step, earliest=earliest,
+        last_days=last_days,
+    )  # fmt: skip
+    return [slot for _, slot in found]
+
+
+def _free_slots_at(
+    *,
+    schedule: _Schedule,
+    service: Service,
+    start_date: date,
+    days: int,
+    step: timedelta,
+    earliest: datetime,
+    last_days: dict[int, date],
+) -> list[tuple[datetime, Slot]]:
+    """`_free_slots`, each with its start in UTC: comparing and hashing those is cheap, where
+    times in a zone are compared through their offsets."""
     duration, before = service.duration, service.buffer_before
     reach = duration + service.buffer_after
-    slots: list[Slot] = []
-    append = slots.append
+    found: list[tuple[datetime, Slot]] = []
+    append = found.append
     for day, block in _blocks_by_day(schedule, start_date, days):
         location, provider_id = block.location, block.provider_id
         if day > last_days[location.pk]:
@@ -165,15 +144,16 @@ def _free_slots(
         if steady_day(zone, day):
             grid = steady_grid(day, block.start, block.end, zone, duration, step)
             for k0, k1 in free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest)):
-                start = grid.first + k0 * step
+                start, start_utc = grid.first + k0 * step, grid.first_utc + k0 * step
                 for _ in range(k0, k1):
-                    append(Slot(start, start + duration, provider_id, location))
+                    append((start_utc, Slot(start, start + duration, provider_id, location)))
                     start += step
+                    start_utc += step
         else:
             for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
                 if start_utc >= earliest and not busy.overlaps(start_utc - before, start_utc + reach):
-                    append(Slot(start, end, provider_id, location))
-    return slots
+                    append((start_utc, Slot(start, end, provider_id, location)))
+    return found
 
 
 def _grid_at(
@@ -263,7 +243,7 @@ def availability_find(
     )
     # Each location's last day on its own calendar, worked out once per location.
     last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
-    candidates = _free_slots(
+    candidates = _free_slots_at(
         schedule=schedule,
         service=service,
         start_date=start_date,
@@ -274,10 +254,13 @@ def availability_find(
     )
     if provider is None:
         candidates = _spread(candidates, schedule)
+    # Soonest first (the same order as the slots' own times: equal instants are equal times),
+    # then the locations' order, then the provider.
+    candidates.sort(key=lambda pair: (pair[0], pair[1].location.sort_order, pair[1].provider_id))
     worked = {block.weekday for block in schedule.hours}
     dates = (start_date + timedelta(days=offset) for offset in range(days))
     return Availability(
-        slots=sorted(candidates, key=lambda slot: (slot.start, slot.location.sort_order, slot.provider_id)),
+        slots=[slot for _, slot in candidates],
         closed=[day for day in dates if day.weekday() not in worked],
     )
 
@@ -308,8 +291,9 @@ def slots_available(
     ).slots
 
 
-def _spread(slots: list[Slot], schedule: _Schedule) -> list[Slot]:
-    """One slot per (location, start): the provider with the fewest bookings that day."""
+def _spread(found: list[tuple[datetime, Slot]], schedule: _Schedule) -> list[tuple[datetime, Slot]]:
+    """One slot per (location, start): the provider with the fewest bookings that day. `found`
+    pairs each slot with its start in UTC (one location's equal instants are equal times)."""
     loads: dict[tuple[int, date], int] = {}
 
     def rank(slot: Slot) -> tuple[int, int]:
@@ -318,11 +302,12 @@ def _spread(slots: list[Slot], schedule: _Schedule) -> list[Slot]:
             loads[key] = schedule.load(slot.provider_id, slot.start.date(), slot.location.zone)
         return loads[key], slot.provider_id
 
-    best: dict[tuple[int, datetime], Slot] = {}
-    for slot in slots:
-        key = (slot.location.pk, slot.start)
-        if key not in best or rank(slot) < rank(best[key]):
-            best[key] = slot
+    best: dict[tuple[int, datetime], tuple[datetime, Slot]] = {}
+    for pair in found:
+        at, slot = pair
+        key = (slot.location.pk, at)
+        if key not in best or rank(slot) < rank(best[key][1]):
+            best[key] = pair
     return list(best.values())
 
 
