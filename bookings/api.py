@@ -157,10 +157,10 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             return _invalid(location="Unknown location.")
     provider = None
     if payload.provider is not None:
-        provider = _online_providers().filter(pk=payload.provider).first()
+        provider = _online_providers().filter(pk=payload.provider).select_related("user").first()
         if provider is None:
             return _invalid(provider="Unknown provider.")
-    areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas))
+    areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas)) if payload.areas else []
     unknown = sorted(set(payload.areas) - {area.slug for area in areas})
     if unknown:
         return _invalid(areas=f"Unknown area: {', '.join(unknown)}.")
@@ -177,7 +177,17 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         )
     except BookingError as exc:
         return _refused(exc)
-    return Status(201, _booking_out(request, _reload(appointment)))
+    return Status(201, _booking_out(request, _as_booked(appointment, provider)))
+
+
+def _as_booked(appointment: Appointment, named: Provider | None) -> Appointment:
+    """The new appointment with what the answer shows, without reading it back: its service and
+    location are the very objects it was booked with; its provider (with their name) is the one
+    the patient named, else read (one query)."""
+    if named is None or named.pk != appointment.provider_id:
+        named = Provider.objects.select_related("user").get(pk=appointment.provider_id)
+    appointment.provider = named
+    return appointment
 
 
 def _by_token(token: str) -> tuple[Appointment | None, Status | None]:
