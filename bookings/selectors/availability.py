@@ -305,7 +305,7 @@ def _spread(found: list[tuple[datetime, Slot]], schedule: _Schedule) -> list[tup
     best: dict[tuple[int, datetime], tuple[datetime, Slot]] = {}
     for pair in found:
         at, slot = pair
-        key = (slot.location.pk, at)
+        key = (slot.location.id, at)
         if key not in best or rank(slot) < rank(best[key][1]):
             best[key] = pair
     return list(best.values())
