@@ -40,23 +40,25 @@ from ..tokens import (
 
 def book(request: HttpRequest) -> HttpResponse:
     """The booking page: a phone-first flow over the public API (static/bookings/booking.js)."""
-    from treatments.catalog_cache import cached, catalog_version
+    from treatments.catalog_cache import cached, catalog_version, whole_page
 
     version = catalog_version()
-    config = {
-        **cached("book-page", version, _book_config),
-        "preselect": {
-            "service": request.GET.get("service", ""),
-            "area": request.GET.get("area", ""),
-            "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
-        },
-    }
-    policy = booking_policy()
-    return render(
-        request,
-        "bookings/book.html",
-        {"config": config, "cancel_hours": _hours(policy.cancel_window), "sms_consent_text": SMS_CONSENT_TEXT},
-    )
+    cancel_hours = _hours(booking_policy().cancel_window)
+
+    def page() -> HttpResponse:
+        config = {
+            **cached("book-page", version, _book_config),
+            "clinicPhone": settings.CLINIC_PHONE,
+            "preselect": {
+                "service": request.GET.get("service", ""),
+                "area": request.GET.get("area", ""),
+                "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
+            },
+        }
+        context = {"config": config, "cancel_hours": cancel_hours, "sms_consent_text": SMS_CONSENT_TEXT}
+        return render(request, "bookings/book.html", context)
+
+    return whole_page(request, "book", version, page, cancel_hours)
 
 
 def _book_config() -> dict:
@@ -91,7 +93,6 @@ def _book_config() -> dict:
             for label, areas in areas_by_region()
         ],
         "daysPerPage": 14,
-        "clinicPhone": settings.CLINIC_PHONE,
     }
 
 

@@ -63,3 +63,17 @@ def test_services_and_areas_show_at_once(client, clinic):
     clinic.service.bookable_online = False
     clinic.service.save()
     assert "consult" not in {s["slug"] for s in config(client)["services"]}
+
+
+def test_a_visitor_without_cookies_gets_the_page_kept_whole_the_same_as_rendered(client, clinic, settings):
+    from django.test import Client
+
+    fresh = client.get("/book/")
+    kept = Client().get("/book/")
+    assert kept.content == fresh.content
+    assert kept["Vary"] == fresh["Vary"] and "Cookie" in kept["Vary"]
+    settings.BOOKING_CANCEL_WINDOW_HOURS = 48
+    settings.CLINIC_PHONE = "+1 941 555 0177"
+    html = client.get("/book/").content.decode()
+    assert "up to 48 hours before" in html and "+1 941 555 0177" in html
+    assert config(client)["clinicPhone"] == "+1 941 555 0177"
