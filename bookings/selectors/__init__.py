@@ -19,7 +19,7 @@ from .people import (
     providers_for,
     review_service,
 )
-from .rows import busy_between, service_by_slug, working_blocks
+from .rows import schedule_rows, service_by_slug
 
 __all__ = [
     "Availability",
@@ -29,15 +29,14 @@ __all__ = [
     "_free_slots",
     "_grid_at",
     "availability_find",
-    "busy_between",
     "last_bookable_day",
     "locations_active",
     "online_bookings_open",
     "patient_find",
     "providers_for",
     "review_service",
+    "schedule_rows",
     "service_by_slug",
     "slot_check",
     "slots_available",
-    "working_blocks",
 ]

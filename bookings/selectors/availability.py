@@ -2,7 +2,7 @@
 
 Availability is computed in each location's wall-clock time (09:00 is 09:00 on both sides of
 a daylight-saving change) and in a fixed number of queries whatever the number of providers,
-days and appointments: working hours (one query), then time off and busy appointments (one).
+days and appointments: working hours, time off and busy appointments in one (selectors/rows.py).
 """
 
 from collections import Counter, defaultdict
@@ -16,7 +16,7 @@ from treatments.models import Service
 from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
 from ..models import Location, Provider, WorkingHours
 from ..policy import BookingPolicy, booking_policy
-from .rows import Block, busy_between, working_blocks
+from .rows import Block, schedule_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class Slot:
 
 @dataclass
 class _Schedule:
-    """What availability needs to know, loaded in two queries: working hours, then busy time."""
+    """What availability needs to know, loaded in one query: working hours and busy time."""
 
     hours: list[Block] | list[WorkingHours]  # anything with WorkingHours' fields
     busy: dict[int, Busy]
@@ -60,30 +60,33 @@ def _schedule(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> _Schedule:
-    """The working hours of everyone who offers the service on the weekdays of the dates (one
-    query), then their time off and busy appointments (one)."""
-    hours = working_blocks(
+    """The working hours of everyone who offers the service on the weekdays of the dates, with
+    their time off and busy appointments: one query."""
+    if not date.min + timedelta(days=1) < start_date < date.max - timedelta(days=days + 1):
+        return _Schedule(hours=[], busy={}, booked={})  # the calendar's ends: nothing to book there
+    # Everything that can touch the dates, whatever the zone: a day of margin either side.
+    low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
+    high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
+    hours, busy = schedule_rows(
         service_id=service.pk,
         weekdays={(start_date + timedelta(d)).weekday() for d in range(days)},
         location_id=None if location is None else location.pk,
         provider_ids=None if provider_ids is None else list(provider_ids),
         online=online,
+        low=low,
+        high=high,
+        ignore_appointment_id=ignore_appointment_id,
     )
     if not hours:
         return _Schedule(hours=[], busy={}, booked={})
     ids = {block.provider_id for block in hours}
-
-    # Everything that can touch the dates, whatever the zone: a day of margin either side.
-    low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
-    high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
     intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
-    for provider_id, begins, ends, is_booking in busy_between(
-        ids, low, high, ignore_appointment_id=ignore_appointment_id
-    ):
-        intervals[provider_id].append((begins, ends))
-        if is_booking:
-            booked[provider_id].append(begins)
+    for provider_id, begins, ends, is_booking in busy:
+        if provider_id in ids:
+            intervals[provider_id].append((begins, ends))
+            if is_booking:
+                booked[provider_id].append(begins)
     return _Schedule(
         hours=hours,
         busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
@@ -225,7 +228,7 @@ def availability_find(
     so the work spreads. Times before the minimum notice or past the horizon are left
     out. `closed` lists the dates up to the horizon on which no one offering the service
     works (at the location, or that provider); a date with no slots and not closed is full
-    or before the notice. Two queries.
+    or before the notice. One query.
     """
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
@@ -331,7 +334,7 @@ def slot_check(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> SlotCheck:
-    """The grid entries at exactly `start` (any zone), for booking and rescheduling. Two queries."""
+    """The grid entries at exactly `start` (any zone), for booking and rescheduling. One query."""
     policy = booking_policy()
     # The requested instant falls on one calendar date per zone; look at the day either side.
     first_day = start.astimezone(UTC).date() - timedelta(days=1)

@@ -7,7 +7,7 @@ it is now, so a slot booked a moment ago is busy in the next answer. Portable be
 PostgreSQL (parameters for every value, datetimes adapted by the backend).
 """
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from functools import lru_cache
@@ -67,91 +67,69 @@ def _instance(model, names: list[str], row):
     return model.from_db(connection.alias, names, values)
 
 
-@lru_cache(maxsize=256)
-def _hours_sql(vendor: str, weekdays: int, online: bool, location: bool, providers: int) -> str:
+def _offered_by(online: bool, providers: int) -> tuple[list[str], str]:
+    """The joins and conditions that keep the providers offering the service (`%s`): active,
+    bookable online when `online`, among `providers` ids when any; with their parameters' order."""
     qn = connection.ops.quote_name
-    hours, place, provider = (qn(m._meta.db_table) for m in (WorkingHours, Location, Provider))
+    offers = Provider.services.through
+    o_provider, o_service = _columns(offers, "provider", "service")
+    (p_id,) = _columns(Provider, "id")
+    joins = [
+        f"INNER JOIN {qn(Provider._meta.db_table)} ON {o_provider} = {p_id}",
+    ]
+    where = f"{o_service} = %s AND {_columns(Provider, 'is_active')[0]} = %s"
+    if online:
+        where += f" AND {_columns(Provider, 'bookable_online')[0]} = %s"
+    if providers:
+        where += f" AND {o_provider} IN ({_marks(providers)})"
+    return joins, where
+
+
+@lru_cache(maxsize=256)
+def _schedule_sql(vendor: str, weekdays: int, online: bool, location: bool, providers: int, ignoring: bool) -> str:
+    """Working hours (kind 0), time off (1) and blocking appointments (2) in one statement: one
+    round trip. Columns: kind, provider, weekday, start, end (hours), from, until (busy), then the
+    location's fields (hours)."""
+    qn = connection.ops.quote_name
     offers = Provider.services.through
     offered = qn(offers._meta.db_table)
-    h_provider, h_weekday, h_location = _columns(WorkingHours, "provider", "weekday", "location")
-    selected = [h_provider, h_weekday, *_columns(WorkingHours, "start", "end"), *_columns(Location, *LOCATION_FIELDS)]
+    (o_provider,) = _columns(offers, "provider")
+    joins, offering = _offered_by(online, providers)
+    h_provider, h_weekday, h_location, h_start, h_end = _columns(
+        WorkingHours, "provider", "weekday", "location", "start", "end"
+    )
     (l_id,) = _columns(Location, "id")
-    (p_id,) = _columns(Provider, "id")
-    o_provider, o_service = _columns(offers, "provider", "service")
-    sql = [
-        f"SELECT {', '.join(selected)} FROM {hours}",  # noqa: S608 (names from the models; values are parameters)
-        f"INNER JOIN {place} ON {h_location} = {l_id}",
-        f"INNER JOIN {provider} ON {h_provider} = {p_id}",
-        f"INNER JOIN {offered} ON {o_provider} = {h_provider}",
-        f"WHERE {o_service} = %s AND {_columns(Provider, 'is_active')[0]} = %s",
-        f"AND {_columns(Location, 'is_active')[0]} = %s AND {h_weekday} IN ({_marks(weekdays)})",
-    ]
-    if online:
-        sql.append(f"AND {_columns(Provider, 'bookable_online')[0]} = %s")
-    if location:
-        sql.append(f"AND {h_location} = %s")
-    if providers:
-        sql.append(f"AND {h_provider} IN ({_marks(providers)})")
-    return " ".join(sql)
+    place = _columns(Location, *LOCATION_FIELDS)
+    no_place = ", ".join(["NULL"] * len(place))
+    hours = (
+        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)} "  # noqa: S608 (names from the models; values are parameters)
+        f"FROM {qn(WorkingHours._meta.db_table)} "
+        f"INNER JOIN {qn(Location._meta.db_table)} ON {h_location} = {l_id} "
+        f"INNER JOIN {offered} ON {o_provider} = {h_provider} {' '.join(joins)} "
+        f"WHERE {offering} AND {_columns(Location, 'is_active')[0]} = %s AND {h_weekday} IN ({_marks(weekdays)})"
+        + (f" AND {h_location} = %s" if location else "")
+    )
+    offering_ids = f"SELECT {o_provider} FROM {offered} {' '.join(joins)} WHERE {offering}"  # noqa: S608
+    t_provider, t_start, t_end = _columns(TimeOff, "provider", "start", "end")
+    time_off = (
+        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place} "  # noqa: S608
+        f"FROM {qn(TimeOff._meta.db_table)} "
+        f"WHERE {t_provider} IN ({offering_ids}) AND {t_start} < %s AND {t_end} > %s"
+    )
+    a_provider, a_from, a_until, a_status, a_id = _columns(
+        Appointment, "provider", "busy_from", "busy_until", "status", "id"
+    )
+    appointments = (
+        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place} "  # noqa: S608
+        f"FROM {qn(Appointment._meta.db_table)} "
+        f"WHERE {a_provider} IN ({offering_ids}) AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) "
+        f"AND {a_from} < %s AND {a_until} > %s" + (f" AND {a_id} <> %s" if ignoring else "")
+    )
+    return f"{hours} UNION ALL {time_off} UNION ALL {appointments}"
 
 
 def _time(value) -> time:
     return parse_time(value) if isinstance(value, str) else value
-
-
-def working_blocks(
-    *,
-    service_id: int,
-    weekdays: Collection[int],
-    location_id: int | None,
-    provider_ids: Collection[int] | None,
-    online: bool,
-) -> list[Block]:
-    """The working hours, on these weekdays, of every active provider offering the service (online:
-    bookable online), at active locations (or at `location_id`). One query."""
-    if provider_ids is not None and not provider_ids:
-        return []
-    weekdays = sorted(set(weekdays))
-    sql = _hours_sql(
-        connection.vendor, len(weekdays), online, location_id is not None, len(provider_ids or ())
-    )  # fmt: skip
-    params: list = [service_id, True, True, *weekdays]
-    if online:
-        params.append(True)
-    if location_id is not None:
-        params.append(location_id)
-    if provider_ids:
-        params.extend(provider_ids)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    locations: dict[int, Location] = {}
-    blocks = []
-    for provider_id, weekday, start, end, *place in rows:
-        location = locations.get(place[0])
-        if location is None:
-            location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
-        blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
-    return blocks
-
-
-@lru_cache(maxsize=256)
-def _busy_sql(vendor: str, providers: int, ignoring: bool) -> str:
-    qn = connection.ops.quote_name
-    t_provider, t_start, t_end = _columns(TimeOff, "provider", "start", "end")
-    a_provider, a_from, a_until, a_status, a_id = _columns(
-        Appointment, "provider", "busy_from", "busy_until", "status", "id"
-    )
-    ids = _marks(providers)
-    sql = (
-        f"SELECT {t_provider}, {t_start}, {t_end}, 0 FROM {qn(TimeOff._meta.db_table)} "  # noqa: S608 (as above)
-        f"WHERE {t_provider} IN ({ids}) AND {t_start} < %s AND {t_end} > %s "
-        "UNION ALL "
-        f"SELECT {a_provider}, {a_from}, {a_until}, 1 FROM {qn(Appointment._meta.db_table)} "
-        f"WHERE {a_provider} IN ({ids}) AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) "
-        f"AND {a_from} < %s AND {a_until} > %s"
-    )
-    return sql + (f" AND {a_id} <> %s" if ignoring else "")
 
 
 def _instant(value) -> datetime:
@@ -160,23 +138,53 @@ def _instant(value) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
-def busy_between(
-    provider_ids: Iterable[int], low: datetime, high: datetime, *, ignore_appointment_id: int | None = None
-) -> list[tuple[int, datetime, datetime, bool]]:
-    """(provider id, from, until, is a booking) of the providers' time off and blocking appointments
-    (buffers included) that touch [low, high), in UTC. One query."""
-    ids = sorted(set(provider_ids))
-    if not ids:
-        return []
+def schedule_rows(
+    *,
+    service_id: int,
+    weekdays: Collection[int],
+    location_id: int | None,
+    provider_ids: Collection[int] | None,
+    online: bool,
+    low: datetime,
+    high: datetime,
+    ignore_appointment_id: int | None = None,
+) -> tuple[list[Block], list[tuple[int, datetime, datetime, bool]]]:
+    """In one query: the working hours, on these weekdays, of every active provider offering the
+    service (online: bookable online), at active locations (or at `location_id`); and (provider id,
+    from, until, is a booking) of those providers' time off and blocking appointments (buffers
+    included) that touch [low, high), in UTC. The busy time may include providers with no hours
+    on those days (the query does not wait for the hours to know whose time to read)."""
+    if provider_ids is not None and not provider_ids:
+        return [], []
+    weekdays = sorted(set(weekdays))
+    ids = sorted(set(provider_ids or ()))
+    sql = _schedule_sql(
+        connection.vendor, len(weekdays), online, location_id is not None, len(ids),
+        ignore_appointment_id is not None,
+    )  # fmt: skip
+    offering = [service_id, True, *([True] if online else []), *ids]
     adapt = connection.ops.adapt_datetimefield_value
     low, high = adapt(low), adapt(high)
-    params = [*ids, high, low, *ids, *BLOCKING_STATUSES, high, low]
+    params: list = [*offering, True, *weekdays, *([location_id] if location_id is not None else [])]
+    params += [*offering, high, low]
+    params += [*offering, *BLOCKING_STATUSES, high, low]
     if ignore_appointment_id is not None:
         params.append(ignore_appointment_id)
     with connection.cursor() as cursor:
-        cursor.execute(_busy_sql(connection.vendor, len(ids), ignore_appointment_id is not None), params)
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [(provider_id, _instant(begins), _instant(ends), bool(kind)) for provider_id, begins, ends, kind in rows]
+    locations: dict[int, Location] = {}
+    blocks: list[Block] = []
+    busy: list[tuple[int, datetime, datetime, bool]] = []
+    for kind, provider_id, weekday, start, end, begins, ends, *place in rows:
+        if kind:
+            busy.append((provider_id, _instant(begins), _instant(ends), kind == 2))
+            continue
+        location = locations.get(place[0])
+        if location is None:
+            location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
+        blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
+    return blocks, busy
 
 
 @lru_cache(maxsize=8)
