@@ -21,7 +21,7 @@ from .api_schemas import (
     RescheduleIn,
 )
 from .models import Appointment, Location, Provider, Source
-from .selectors import availability_find, locations_active, providers_for, service_by_slug
+from .selectors import availability_find, availability_online, locations_active, providers_for, service_by_slug
 from .services import (
     BookingError,
     BookingInvalid,
@@ -95,21 +95,29 @@ def providers_list(request: HttpRequest, service: str, location: str | None = No
 @router.get("/availability", response={200: AvailabilityOut, 400: ErrorsOut}, summary="Free slots")
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     """Free slots from `date` for `days` days; each time in its location's zone and offset."""
-    found = _service(query.service)
-    if found is None:
-        return _invalid(service="Unknown service.")
-    where = None
-    if query.location:
-        where = Location.objects.filter(slug=query.location, is_active=True).first()
-        if where is None:
-            return _invalid(location="Unknown location.")
     now = timezone.now()
     # A day is in the past once it is over everywhere: the last zone to finish a day is UTC-12.
-    if query.date < (now - timedelta(hours=12)).date():
-        return _invalid(date="That date has passed.")
-    available = availability_find(
-        service=found, start_date=query.date, days=query.days, now=now, location=where, provider=query.provider
-    )
+    past = query.date < (now - timedelta(hours=12)).date()
+    if query.location or past:
+        found = _service(query.service)
+        if found is None:
+            return _invalid(service="Unknown service.")
+        where = None
+        if query.location:
+            where = Location.objects.filter(slug=query.location, is_active=True).first()
+            if where is None:
+                return _invalid(location="Unknown location.")
+        if past:
+            return _invalid(date="That date has passed.")
+        available = availability_find(
+            service=found, start_date=query.date, days=query.days, now=now, location=where, provider=query.provider
+        )
+    else:  # the common request: the service is read with the schedule, in one query
+        found, available = availability_online(
+            slug=query.service, start_date=query.date, days=query.days, now=now, provider=query.provider
+        )
+        if found is None:
+            return _invalid(service="Unknown service.")
     slots = available.slots
     # An unknown provider simply has no hours; tell it apart only when nothing was found.
     if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():

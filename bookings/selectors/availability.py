@@ -16,7 +16,7 @@ from treatments.models import Service
 from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
 from ..models import Location, Provider, WorkingHours
 from ..policy import BookingPolicy, booking_policy
-from .rows import Block, schedule_rows
+from .rows import Block, schedule_rows, service_by_slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,23 +52,29 @@ class _Schedule:
 
 def _schedule(
     *,
-    service: Service,
+    service: Service | str,
     start_date: date,
     days: int,
     location: Location | None,
     provider_ids: Iterable[int] | None,
     online: bool,
     ignore_appointment_id: int | None = None,
-) -> _Schedule:
+) -> tuple[Service | None, _Schedule]:
     """The working hours of everyone who offers the service on the weekdays of the dates, with
-    their time off and busy appointments: one query."""
+    their time off and busy appointments: one query. `service` may be a slug (an active service,
+    bookable online when `online`): then the service is read in the same query (None: no such
+    service); else it is the service given."""
+    by_slug = isinstance(service, str)
+    empty = _Schedule(hours=[], busy={}, booked={})
     if not date.min + timedelta(days=1) < start_date < date.max - timedelta(days=days + 1):
-        return _Schedule(hours=[], busy={}, booked={})  # the calendar's ends: nothing to book there
+        # The calendar's ends: nothing to book there.
+        return (service_by_slug(service, online=online) if by_slug else service), empty
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
-    hours, busy = schedule_rows(
-        service_id=service.pk,
+    found, hours, busy = schedule_rows(
+        service_id=None if by_slug else service.pk,
+        service_slug=service if by_slug else None,
         weekdays={(start_date + timedelta(d)).weekday() for d in range(days)},
         location_id=None if location is None else location.pk,
         provider_ids=None if provider_ids is None else list(provider_ids),
@@ -77,8 +83,9 @@ def _schedule(
         high=high,
         ignore_appointment_id=ignore_appointment_id,
     )
+    service = found if by_slug else service
     if not hours:
-        return _Schedule(hours=[], busy={}, booked={})
+        return service, empty
     ids = {block.provider_id for block in hours}
     intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
@@ -87,7 +94,7 @@ def _schedule(
             intervals[provider_id].append((begins, ends))
             if is_booking:
                 booked[provider_id].append(begins)
-    return _Schedule(
+    return service, _Schedule(
         hours=hours,
         busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
         booked=booked,
@@ -230,12 +237,49 @@ def availability_find(
     works (at the location, or that provider); a date with no slots and not closed is full
     or before the notice. One query.
     """
+    return _find(
+        service=service, start_date=start_date, days=days, now=now, location=location, provider=provider,
+        online=online, min_notice=min_notice, ignore_appointment_id=ignore_appointment_id,
+    )[1]  # fmt: skip
+
+
+def availability_online(
+    *,
+    slug: str,
+    start_date: date,
+    days: int = 1,
+    now: datetime,
+    location: Location | None = None,
+    provider: int | None = None,
+) -> tuple[Service | None, Availability]:
+    """`availability_find` online for the active, bookable-online service with this slug, read in
+    the same query as the schedule: (the service, its availability), or (None, nothing) when there
+    is no such service. One query."""
+    found, available = _find(
+        service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
+    )
+    return found, available if found is not None else Availability(slots=[], closed=[])
+
+
+def _find(
+    *,
+    service: Service | str,
+    start_date: date,
+    days: int,
+    now: datetime,
+    location: Location | None,
+    provider: Provider | int | None,
+    online: bool,
+    min_notice: timedelta | None = None,
+    ignore_appointment_id: int | None = None,
+) -> tuple[Service | None, Availability]:
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
     if start_date > last_day:
-        return Availability(slots=[], closed=[])
+        found = service_by_slug(service, online=online) if isinstance(service, str) else service
+        return found, Availability(slots=[], closed=[])
     days = min(days, (last_day - start_date).days + 1)  # nothing past the horizon is bookable
-    schedule = _schedule(
+    service, schedule = _schedule(
         service=service,
         start_date=start_date,
         days=days,
@@ -244,6 +288,8 @@ def availability_find(
         online=online,
         ignore_appointment_id=ignore_appointment_id,
     )
+    if service is None:
+        return None, Availability(slots=[], closed=[])
     # Each location's last day on its own calendar, worked out once per location.
     last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
     candidates = _free_slots_at(
@@ -262,7 +308,7 @@ def availability_find(
     candidates.sort(key=lambda pair: (pair[0], pair[1].location.sort_order, pair[1].provider_id))
     worked = {block.weekday for block in schedule.hours}
     dates = (start_date + timedelta(days=offset) for offset in range(days))
-    return Availability(
+    return service, Availability(
         slots=[slot for _, slot in candidates],
         closed=[day for day in dates if day.weekday() not in worked],
     )
@@ -338,7 +384,7 @@ def slot_check(
     policy = booking_policy()
     # The requested instant falls on one calendar date per zone; look at the day either side.
     first_day = start.astimezone(UTC).date() - timedelta(days=1)
-    schedule = _schedule(
+    _, schedule = _schedule(
         service=service,
         start_date=first_day,
         days=3,
