@@ -231,13 +231,9 @@ def appointment_book(
             and not patient.appointments.filter(status=AppointmentStatus.COMPLETED).exists()
         ):
             needs_call = NeedsCall.NOT_RETURNING
-        candidates = _free_candidates(service=service, start=start, location=location, provider=provider, online=online)
-        for i, slot in enumerate(candidates):
+        for slot in _free_candidates(service=service, start=start, location=location, provider=provider, online=online):
             try:
-                # A savepoint only where a refusal leaves another candidate to try: on the last one
-                # a refusal ends the booking (SlotUnavailable below rolls it all back), so the
-                # insert skips the savepoint's two round trips.
-                with transaction.atomic(savepoint=i < len(candidates) - 1):
+                with transaction.atomic():
                     appointment = Appointment.objects.create(
                         patient=patient,
                         provider_id=slot.provider_id,
