@@ -1,6 +1,6 @@
 """Requests per second of the patient's read path as a share of an empty JSON view, on gunicorn.
 
-    .venv/bin/python bench/ceiling.py [--seconds 5] [--connections 8] [--workers 2] [--threads 4]
+    .venv/bin/python bench/ceiling.py [--seconds 5] [--connections 8] [--workers 2] [--threads 4] [--rounds 3]
 
 Starts gunicorn as `make run` does (gunicorn.conf.py, threaded workers, WhiteNoise) on a fresh
 PostgreSQL database (127.0.0.1:5432, user postgres; its own name, dropped at the end) loaded
@@ -11,6 +11,11 @@ warm-up: an empty JSON view (bench/ceiling_app.py), availability for one provide
 for every provider over 14 days, the home page, a treatment area's page and /book/. Every answer
 must be a 200; the table gives requests per second and each as a share of the empty view.
 The client shares the machine's cores with the server: compare shares within one run.
+
+It measures every path `--rounds` times, round after round, and each round's shares are taken
+against that round's empty view: other work on the machine comes and goes, and a share computed
+from measurements a minute apart says more about that than about the app. The table gives each
+path's median requests per second and median share, and the lowest and highest share.
 """
 
 import argparse
@@ -20,6 +25,7 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -147,7 +153,7 @@ def measure(port: int, path: str, connections: int, seconds: float) -> tuple[flo
     return sum(ok for ok, _ in done) / elapsed, sum(bad for _, bad in done)
 
 
-def serve_and_measure(env: dict[str, str], port: int, args: argparse.Namespace, log) -> list[tuple[str, float]]:
+def serve_and_measure(env: dict[str, str], port: int, args: argparse.Namespace, log) -> list[list[tuple[str, float]]]:
     manage(env, "migrate", "--noinput")
     manage(env, "demo_seed", "--force")
     manage(env, "collectstatic", "--noinput")  # production serves hashed, compressed files
@@ -170,15 +176,18 @@ def serve_and_measure(env: dict[str, str], port: int, args: argparse.Namespace, 
         else:
             log.seek(0)
             raise SystemExit("gunicorn did not start:\n" + log.read().decode()[-6000:])
-        rows = []
-        for label, path in measured:
-            measure(port, path, args.connections, 1)  # warm-up
-            rate, bad = measure(port, path, args.connections, args.seconds)
-            if bad:
-                log.seek(0)
-                raise SystemExit(f"{label}: {bad} answers were not 200 ({path})\n" + log.read().decode()[-3000:])
-            rows.append((label, rate))
-        return rows
+        rounds = []
+        for _ in range(args.rounds):
+            rows = []
+            for label, path in measured:
+                measure(port, path, args.connections, 1)  # warm-up
+                rate, bad = measure(port, path, args.connections, args.seconds)
+                if bad:
+                    log.seek(0)
+                    raise SystemExit(f"{label}: {bad} answers were not 200 ({path})\n" + log.read().decode()[-3000:])
+                rows.append((label, rate))
+            rounds.append(rows)
+        return rounds
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -190,6 +199,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=3, help="measure every path this many times (default 3)")
     args = parser.parse_args()
 
     database = f"medspa_ceiling_{os.getpid()}"
@@ -198,15 +208,20 @@ def main() -> None:
     psql(f"CREATE DATABASE {database}")
     try:
         with tempfile.TemporaryFile() as log:
-            rows = serve_and_measure(env, port, args, log)
+            rounds = serve_and_measure(env, port, args, log)
     finally:
         psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-    base = rows[0][1]
     print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.connections} connections, "
-          f"{args.seconds:g} s each, PostgreSQL")  # fmt: skip
-    print(f"{'path':34} {'req/s':>8} {'share':>7}")
-    for label, rate in rows:
-        print(f"{label:34} {rate:8.0f} {rate / base:7.0%}")
+          f"{args.seconds:g} s each, {args.rounds} round{'s' if args.rounds != 1 else ''}, PostgreSQL; "
+          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+    print(f"{'path':34} {'req/s':>8} {'share':>7} {'lowest':>7} {'highest':>8}")
+    for i, (label, _) in enumerate(rounds[0]):
+        rates = [rows[i][1] for rows in rounds]
+        shares = [rows[i][1] / rows[0][1] for rows in rounds]
+        print(
+            f"{label:34} {statistics.median(rates):8.0f} {statistics.median(shares):7.0%} "
+            f"{min(shares):7.0%} {max(shares):8.0%}"
+        )
 
 
 if __name__ == "__main__":

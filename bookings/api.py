@@ -1,22 +1,27 @@
 """Booking endpoints of the public API (DESIGN.md, Public JSON API v1)."""
 
-from datetime import date, datetime, timedelta
-from typing import Literal
+from datetime import datetime, timedelta
 
 import orjson
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import validate_email
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
-from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
+from ninja import Query, Router, Status
 
-from medspa.middleware import CONTROL_MESSAGE, has_control_characters
 from treatments.models import Service, TreatmentArea
 
-from .forms import normalise_phone
-from .models import SMS_CONSENT_TEXT, Appointment, Location, Provider, Source
-from .selectors import availability_find, locations_active, providers_for
+from .api_schemas import (
+    AvailabilityOut,
+    AvailabilityQuery,
+    BookingIn,
+    BookingOut,
+    ErrorOut,
+    ErrorsOut,
+    LocationOut,
+    ProviderOut,
+    RescheduleIn,
+)
+from .models import Appointment, Location, Provider, Source
+from .selectors import availability_find, availability_online, locations_active, providers_for, service_by_slug
 from .services import (
     BookingError,
     BookingInvalid,
@@ -30,171 +35,6 @@ from .throttles import booking_throttled
 from .tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token, manage_path
 
 router = Router(tags=["bookings"])
-
-MAX_DAYS = 31
-MIN_AGE_YEARS = 18
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_control_characters(cls, value):
-        values = value if isinstance(value, list) else [value]
-        if any(isinstance(item, str) and has_control_characters(item) for item in values):
-            raise ValueError(CONTROL_MESSAGE)
-        return value
-
-
-class LocationOut(Schema):
-    slug: str
-    name: str
-    address: str
-    timezone: str = Field(description="IANA zone; slot times carry its offset.")
-
-
-class ProviderOut(Schema):
-    id: int
-    name: str
-    title: str
-
-
-class SlotOut(Schema):
-    start: datetime
-    end: datetime
-    provider: int = Field(description="Provider id (see /providers).")
-    location: str = Field(description="Location slug (see /locations).")
-
-
-class AvailabilityOut(Schema):
-    slots: list[SlotOut]
-    closed: list[date] = Field(
-        description="Dates in the range on which no one offering the service works (at the location, "
-        "or the provider, when given), up to the booking horizon. A date with no slots that is not "
-        "listed is open but has no free time: fully booked, or too soon to book online."
-    )
-
-
-class ServiceRef(Schema):
-    slug: str
-    name: str
-
-
-def _with_offset(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        raise ValueError("Give the time with its UTC offset, like 2027-03-15T09:00:00-04:00.")
-    return value
-
-
-class PatientIn(Strict):
-    first_name: str = Field(min_length=1, max_length=80)
-    last_name: str = Field(min_length=1, max_length=80)
-    email: str = Field(max_length=254)
-    phone: str = Field(max_length=32)
-    date_of_birth: date
-    sms_consent: StrictBool = Field(
-        False,
-        description=(
-            "The patient ticked an unticked box worded: " + SMS_CONSENT_TEXT + " Kept, with the time and "
-            "'Online booking' as its source, for a patient this booking creates; a booking that matches a "
-            "patient already on file (email and date of birth) leaves their consent and channel as they are."
-        ),
-    )
-    preferred_channel: Literal["email", "sms"] = Field(
-        "email",
-        description="How reminders and aftercare are sent. 'sms' needs sms_consent. Same rule as sms_consent.",
-    )
-
-    @field_validator("preferred_channel")
-    @classmethod
-    def _texts_need_consent(cls, value: str, info: ValidationInfo) -> str:
-        if value == "sms" and not info.data.get("sms_consent"):
-            raise ValueError("To get texts, tick the box agreeing to text messages, or choose email.")
-        return value
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        try:
-            validate_email(value)
-        except DjangoValidationError:
-            raise ValueError("Enter a valid email address, like name@example.com.") from None
-        return value
-
-    @field_validator("phone")
-    @classmethod
-    def _phone(cls, value: str) -> str:
-        try:
-            return normalise_phone(value)
-        except DjangoValidationError as exc:
-            raise ValueError(exc.messages[0]) from None
-
-    @field_validator("date_of_birth")
-    @classmethod
-    def _adult(cls, value: date) -> date:
-        today = timezone.localdate()
-        if value > today:
-            raise ValueError("Date of birth can't be in the future.")
-        age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
-        if age < MIN_AGE_YEARS:
-            raise ValueError(f"You must be {MIN_AGE_YEARS} or older to book.")
-        if age > 120:
-            raise ValueError("Please check the year of birth.")
-        return value
-
-
-class BookingIn(Strict):
-    service: str = Field(description="Service slug.")
-    start: datetime = Field(description="A slot's start, ISO 8601 with offset.")
-    location: str | None = Field(None, description="Location slug; optional with one location.")
-    provider: int | None = Field(None, description="Provider id; omit for anyone.")
-    areas: list[str] = Field(default_factory=list, description="Treatment area slugs.")
-    accept_policy: bool = Field(description="The patient accepts the cancellation policy.")
-    patient: PatientIn
-
-    @field_validator("start")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return _with_offset(value)
-
-    @field_validator("accept_policy")
-    @classmethod
-    def _accepted(cls, value: bool) -> bool:
-        if not value:
-            raise ValueError("Please accept the cancellation policy to book.")
-        return value
-
-
-class RescheduleIn(Strict):
-    start: datetime = Field(description="A slot's start, ISO 8601 with offset.")
-    provider: int | None = Field(None, description="Provider id; omit to keep the same provider.")
-
-    @field_validator("start")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        return _with_offset(value)
-
-
-class BookingOut(Schema):
-    reference: str
-    service: ServiceRef
-    provider: ProviderOut
-    location: LocationOut
-    start: datetime
-    end: datetime
-    status: str
-    manage_url: str
-    cancellable_until: datetime = Field(description="Changes online are possible until then.")
-
-
-class ErrorOut(Schema):
-    error: str
-    detail: str
-
-
-class ErrorsOut(Schema):
-    errors: dict[str, list[str]]
 
 
 def _booking_out(request: HttpRequest, appointment: Appointment) -> dict:
@@ -228,10 +68,7 @@ def _online_providers():
 
 
 def _service(slug: str, *, online: bool = True) -> Service | None:
-    services = Service.objects.active()
-    if online:
-        services = services.filter(bookable_online=True)
-    return services.filter(slug=slug).first()
+    return service_by_slug(slug, online=online)
 
 
 @router.get("/locations", response=list[LocationOut], summary="Locations")
@@ -255,51 +92,52 @@ def providers_list(request: HttpRequest, service: str, location: str | None = No
     ]
 
 
-class AvailabilityQuery(Schema):
-    service: str
-    date: date
-    days: int = Field(1, ge=1, le=MAX_DAYS)
-    location: str | None = None
-    provider: int | None = None
-
-
 @router.get("/availability", response={200: AvailabilityOut, 400: ErrorsOut}, summary="Free slots")
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     """Free slots from `date` for `days` days; each time in its location's zone and offset."""
-    found = _service(query.service)
-    if found is None:
-        return _invalid(service="Unknown service.")
-    where = None
-    if query.location:
-        where = Location.objects.filter(slug=query.location, is_active=True).first()
-        if where is None:
-            return _invalid(location="Unknown location.")
     now = timezone.now()
     # A day is in the past once it is over everywhere: the last zone to finish a day is UTC-12.
-    if query.date < (now - timedelta(hours=12)).date():
-        return _invalid(date="That date has passed.")
-    available = availability_find(
-        service=found, start_date=query.date, days=query.days, now=now, location=where, provider=query.provider
-    )
+    past = query.date < (now - timedelta(hours=12)).date()
+    if query.location or past:
+        found = _service(query.service)
+        if found is None:
+            return _invalid(service="Unknown service.")
+        where = None
+        if query.location:
+            where = Location.objects.filter(slug=query.location, is_active=True).first()
+            if where is None:
+                return _invalid(location="Unknown location.")
+        if past:
+            return _invalid(date="That date has passed.")
+        available = availability_find(
+            service=found, start_date=query.date, days=query.days, now=now, location=where, provider=query.provider
+        )
+    else:  # the common request: the service is read with the schedule, in one query
+        found, available = availability_online(
+            slug=query.service, start_date=query.date, days=query.days, now=now, provider=query.provider
+        )
+        if found is None:
+            return _invalid(service="Unknown service.")
     slots = available.slots
     # An unknown provider simply has no hours; tell it apart only when nothing was found.
     if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
         return _invalid(provider="Unknown provider.")
     # Plain data encoded once: the slots are known to fit AvailabilityOut (which documents the
-    # shape), so they skip its per-object validation on the way out.
+    # shape), so they skip its per-object validation on the way out. orjson writes a time as the
+    # schema did (offset, Z for UTC) but with every digit of a fraction of a second, which the
+    # schema cut to milliseconds: slots on the grid have none, others go through _json_time.
+    if any(s.start.microsecond or s.end.microsecond for s in slots):
+        times = [(_json_time(s.start), _json_time(s.end)) for s in slots]
+    else:
+        times = [(s.start, s.end) for s in slots]
     body = {
         "slots": [
-            {
-                "start": _json_time(s.start),
-                "end": _json_time(s.end),
-                "provider": s.provider_id,
-                "location": s.location.slug,
-            }
-            for s in slots
+            {"start": start, "end": end, "provider": s.provider_id, "location": s.location.slug}
+            for (start, end), s in zip(times, slots, strict=True)
         ],
-        "closed": [day.isoformat() for day in available.closed],
+        "closed": available.closed,
     }
-    return HttpResponse(orjson.dumps(body), content_type="application/json; charset=utf-8")
+    return HttpResponse(orjson.dumps(body, option=orjson.OPT_UTC_Z), content_type="application/json; charset=utf-8")
 
 
 def _json_time(value: datetime) -> str:
@@ -327,10 +165,10 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             return _invalid(location="Unknown location.")
     provider = None
     if payload.provider is not None:
-        provider = _online_providers().filter(pk=payload.provider).first()
+        provider = _online_providers().filter(pk=payload.provider).select_related("user").first()
         if provider is None:
             return _invalid(provider="Unknown provider.")
-    areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas))
+    areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas)) if payload.areas else []
     unknown = sorted(set(payload.areas) - {area.slug for area in areas})
     if unknown:
         return _invalid(areas=f"Unknown area: {', '.join(unknown)}.")
@@ -347,7 +185,17 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         )
     except BookingError as exc:
         return _refused(exc)
-    return Status(201, _booking_out(request, _reload(appointment)))
+    return Status(201, _booking_out(request, _as_booked(appointment, provider)))
+
+
+def _as_booked(appointment: Appointment, named: Provider | None) -> Appointment:
+    """The new appointment with what the answer shows, without reading it back: its service and
+    location are the very objects it was booked with; its provider (with their name) is the one
+    the patient named, else read (one query)."""
+    if named is None or named.pk != appointment.provider_id:
+        named = Provider.objects.select_related("user").get(pk=appointment.provider_id)
+    appointment.provider = named
+    return appointment
 
 
 def _by_token(token: str) -> tuple[Appointment | None, Status | None]:

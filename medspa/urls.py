@@ -16,6 +16,10 @@ admin.site.login = signin.admin_login
 handler400 = "medspa.views.bad_request"
 
 urlpatterns = [
+    # The API first: its calls (availability above all) are the most frequent, and no page lives
+    # under /api/, so they need not be tried against every page's pattern before their own.
+    path("api/v1/", api.urls),
+    re_path(r"^api/", views.api_not_found),
     path("", include("treatments.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
@@ -23,8 +27,6 @@ urlpatterns = [
     path("", include("reminders.urls")),
     path("", include("audit.urls")),
     path("", include("reports.urls")),
-    path("api/v1/", api.urls),
-    re_path(r"^api/", views.api_not_found),
     path("staff/login/", signin.SignInView.as_view(), name="login"),
     path("staff/login/code/", signin.two_factor_verify, name="two-factor-verify"),
     path("staff/two-factor/setup/", signin.two_factor_enrol, name="two-factor-enrol"),

@@ -39,11 +39,31 @@ from ..tokens import (
 
 def book(request: HttpRequest) -> HttpResponse:
     """The booking page: a phone-first flow over the public API (static/bookings/booking.js)."""
-    locations = locations_active()
-    services = list(Service.objects.active().filter(bookable_online=True))
-    regions = areas_by_region()
-    policy = booking_policy()
-    config = {
+    from treatments.catalog_cache import cached, catalog_version, whole_page
+
+    version = catalog_version()
+    cancel_hours = _hours(booking_policy().cancel_window)
+
+    def page() -> HttpResponse:
+        config = {
+            **cached("book-page", version, _book_config),
+            "clinicPhone": settings.CLINIC_PHONE,
+            "preselect": {
+                "service": request.GET.get("service", ""),
+                "area": request.GET.get("area", ""),
+                "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
+            },
+        }
+        context = {"config": config, "cancel_hours": cancel_hours, "sms_consent_text": SMS_CONSENT_TEXT}
+        return render(request, "bookings/book.html", context)
+
+    return whole_page(request, "book", version, page, cancel_hours)
+
+
+def _book_config() -> dict:
+    """What the booking page offers: locations, services and areas, cached under the catalog's
+    version (every catalog write and every location's bumps it)."""
+    return {
         "api": "/api/v1",
         "locations": [
             {
@@ -53,7 +73,7 @@ def book(request: HttpRequest) -> HttpResponse:
                 "timezone": loc.timezone,
                 "phone": loc.contact_phone,
             }
-            for loc in locations
+            for loc in locations_active()
         ],
         "services": [
             {
@@ -65,25 +85,14 @@ def book(request: HttpRequest) -> HttpResponse:
                 "price_note": s.price_note,
                 "new_patients_online": s.new_patients_online,
             }
-            for s in services
+            for s in Service.objects.active().filter(bookable_online=True)
         ],
         "regions": [
             {"label": label, "areas": [{"slug": a.slug, "name": a.name, "concern": a.concern} for a in areas]}
-            for label, areas in regions
+            for label, areas in areas_by_region()
         ],
-        "preselect": {
-            "service": request.GET.get("service", ""),
-            "area": request.GET.get("area", ""),
-            "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
-        },
         "daysPerPage": 14,
-        "clinicPhone": settings.CLINIC_PHONE,
     }
-    return render(
-        request,
-        "bookings/book.html",
-        {"config": config, "cancel_hours": _hours(policy.cancel_window), "sms_consent_text": SMS_CONSENT_TEXT},
-    )
 
 
 def _hours(delta) -> str:

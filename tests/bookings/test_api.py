@@ -327,7 +327,7 @@ def test_any_json_body_shape_is_a_400(client, clinic, body):
     assert response.json()["errors"]
 
 
-def test_one_day_for_one_provider_costs_three_queries_whatever_the_bookings(client, clinic, day):
+def test_one_day_for_one_provider_costs_one_query_whatever_the_bookings(client, clinic, day):
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -343,7 +343,7 @@ def test_one_day_for_one_provider_costs_three_queries_whatever_the_bookings(clie
         with CaptureQueriesContext(connection) as queries:
             assert client.get(path).status_code == 200
         counts.append(len(queries))
-    assert counts == [3] * 6  # the service, the working hours, the busy time
+    assert counts == [1] * 6  # the service, its working hours and the busy time, together
 
 
 def test_the_horizon_counts_days_on_the_locations_calendar_late_in_the_evening(client, clinic, settings):

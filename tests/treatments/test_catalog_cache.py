@@ -83,3 +83,25 @@ def test_an_edit_in_the_admin_shows_on_the_pages(client, manager_user):
     client.logout()
     assert "Edited in the admin xyz" in page(client, f"/treatments/{area.slug}/")
     assert "Edited in the admin xyz" in page(client, "/")
+
+
+def test_a_visitor_without_cookies_gets_the_page_kept_whole_the_same_as_rendered(client, settings):
+    from django.test import Client
+
+    area = TreatmentArea.objects.active().first()
+    for path in ("/", "/treatments/", f"/treatments/{area.slug}/"):
+        fresh = client.get(path)
+        kept = Client().get(path)  # another visitor: the page as kept
+        assert kept.status_code == 200
+        assert kept.content == fresh.content
+        assert kept["Vary"] == fresh["Vary"] and "Cookie" in kept["Vary"]
+        assert kept["Content-Type"] == fresh["Content-Type"]
+    settings.CLINIC_PHONE = "+1 941 555 0199"
+    assert "+1 941 555 0199" in page(client, "/")
+
+
+def test_signed_in_staff_get_their_own_page_not_the_kept_one(client, manager_user):
+    assert "Staff sign-in" in page(client, "/")
+    client.force_login(manager_user)
+    html = page(client, "/")
+    assert "Staff: today" in html and "Staff sign-in" not in html

@@ -2,7 +2,7 @@
 
 Availability is computed in each location's wall-clock time (09:00 is 09:00 on both sides of
 a daylight-saving change) and in a fixed number of queries whatever the number of providers,
-days and appointments: working hours (one query), then time off and busy appointments (one).
+days and appointments: working hours, time off and busy appointments in one (selectors/rows.py).
 """
 
 from collections import Counter, defaultdict
@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import BooleanField, Q, Value
+from treatments.models import Service
 
-from treatments.models import Service, ServiceKind
-
-from .free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
-from .models import Appointment, AppointmentStatus, Location, Patient, Provider, Source, TimeOff, WorkingHours
-from .policy import BookingPolicy, booking_policy
+from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
+from ..models import Location, Provider, WorkingHours
+from ..policy import BookingPolicy, booking_policy
+from .rows import Block, schedule_rows, service_by_slug
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +31,9 @@ class Slot:
 
 @dataclass
 class _Schedule:
-    """What availability needs to know, loaded in two queries: working hours, then busy time."""
+    """What availability needs to know, loaded in one query: working hours and busy time."""
 
-    hours: list[WorkingHours]
+    hours: list[Block] | list[WorkingHours]  # anything with WorkingHours' fields
     busy: dict[int, Busy]
     # Each provider's blocking appointments, by when their busy time begins (UTC): the day's
     # count spreads "anyone" bookings (a buffer never moves a visit to another day).
@@ -51,80 +50,51 @@ class _Schedule:
         return counts[(provider_id, day)]
 
 
-def _working_hours(
-    *,
-    service: Service,
-    start_date: date,
-    days: int,
-    location: Location | None,
-    provider_ids: Iterable[int] | None,
-    online: bool,
-):
-    """The working hours of everyone who offers the service on the weekdays of the dates."""
-    hours = WorkingHours.objects.filter(
-        provider__is_active=True,
-        provider__services=service,
-        location__is_active=True,
-        weekday__in={(start_date + timedelta(d)).weekday() for d in range(days)},
-    )
-    if online:
-        hours = hours.filter(provider__bookable_online=True)
-    if location is not None:
-        hours = hours.filter(location=location)
-    if provider_ids is not None:
-        hours = hours.filter(provider_id__in=list(provider_ids))
-    return hours
-
-
 def _schedule(
     *,
-    service: Service,
+    service: Service | str,
     start_date: date,
     days: int,
     location: Location | None,
     provider_ids: Iterable[int] | None,
     online: bool,
     ignore_appointment_id: int | None = None,
-) -> _Schedule:
-    hours = list(
-        _working_hours(
-            service=service,
-            start_date=start_date,
-            days=days,
-            location=location,
-            provider_ids=provider_ids,
-            online=online,
-        ).select_related("location")
-    )
-    if not hours:
-        return _Schedule(hours=[], busy={}, booked={})
-    ids = {block.provider_id for block in hours}
-
+) -> tuple[Service | None, _Schedule]:
+    """The working hours of everyone who offers the service on the weekdays of the dates, with
+    their time off and busy appointments: one query. `service` may be a slug (an active service,
+    bookable online when `online`): then the service is read in the same query (None: no such
+    service); else it is the service given."""
+    by_slug = isinstance(service, str)
+    empty = _Schedule(hours=[], busy={}, booked={})
+    if not date.min + timedelta(days=1) < start_date < date.max - timedelta(days=days + 1):
+        # The calendar's ends: nothing to book there.
+        return (service_by_slug(service, online=online) if by_slug else service), empty
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
-    # Time off and busy appointments in one query; the flag tells bookings apart for the load.
-    time_off = (
-        TimeOff.objects.filter(provider_id__in=ids, start__lt=high, end__gt=low)
-        .order_by()
-        .annotate(is_booking=Value(False, output_field=BooleanField()))
-        .values_list("provider_id", "start", "end", "is_booking")
+    found, hours, busy = schedule_rows(
+        service_id=None if by_slug else service.pk,
+        service_slug=service if by_slug else None,
+        weekdays={(start_date + timedelta(d)).weekday() for d in range(days)},
+        location_id=None if location is None else location.pk,
+        provider_ids=None if provider_ids is None else list(provider_ids),
+        online=online,
+        low=low,
+        high=high,
+        ignore_appointment_id=ignore_appointment_id,
     )
-    appointments = Appointment.objects.blocking().filter(provider_id__in=ids, busy_from__lt=high, busy_until__gt=low)
-    if ignore_appointment_id is not None:
-        appointments = appointments.exclude(pk=ignore_appointment_id)
-    appointments = (
-        appointments.order_by()
-        .annotate(is_booking=Value(True, output_field=BooleanField()))
-        .values_list("provider_id", "busy_from", "busy_until", "is_booking")
-    )
+    service = found if by_slug else service
+    if not hours:
+        return service, empty
+    ids = {block.provider_id for block in hours}
     intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     booked: dict[int, list[datetime]] = defaultdict(list)
-    for provider_id, begins, ends, is_booking in time_off.union(appointments, all=True):
-        intervals[provider_id].append((begins, ends))
-        if is_booking:
-            booked[provider_id].append(begins)
-    return _Schedule(
+    for provider_id, begins, ends, is_booking in busy:
+        if provider_id in ids:
+            intervals[provider_id].append((begins, ends))
+            if is_booking:
+                booked[provider_id].append(begins)
+    return service, _Schedule(
         hours=hours,
         busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
         booked=booked,
@@ -153,10 +123,29 @@ def _free_slots(
 ) -> list[Slot]:
     """The free slots of each working block from `earliest` to each location's last day, in
     the order of the days, then the blocks, then the time (see free_time)."""
+    found = _free_slots_at(
+        schedule=schedule, service=service, start_date=start_date, days=days, step=step, earliest=earliest,
+        last_days=last_days,
+    )  # fmt: skip
+    return [slot for _, slot in found]
+
+
+def _free_slots_at(
+    *,
+    schedule: _Schedule,
+    service: Service,
+    start_date: date,
+    days: int,
+    step: timedelta,
+    earliest: datetime,
+    last_days: dict[int, date],
+) -> list[tuple[datetime, Slot]]:
+    """`_free_slots`, each with its start in UTC: comparing and hashing those is cheap, where
+    times in a zone are compared through their offsets."""
     duration, before = service.duration, service.buffer_before
     reach = duration + service.buffer_after
-    slots: list[Slot] = []
-    append = slots.append
+    found: list[tuple[datetime, Slot]] = []
+    append = found.append
     for day, block in _blocks_by_day(schedule, start_date, days):
         location, provider_id = block.location, block.provider_id
         if day > last_days[location.pk]:
@@ -165,15 +154,16 @@ def _free_slots(
         if steady_day(zone, day):
             grid = steady_grid(day, block.start, block.end, zone, duration, step)
             for k0, k1 in free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest)):
-                start = grid.first + k0 * step
+                start, start_utc = grid.first + k0 * step, grid.first_utc + k0 * step
                 for _ in range(k0, k1):
-                    append(Slot(start, start + duration, provider_id, location))
+                    append((start_utc, Slot(start, start + duration, provider_id, location)))
                     start += step
+                    start_utc += step
         else:
             for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
                 if start_utc >= earliest and not busy.overlaps(start_utc - before, start_utc + reach):
-                    append(Slot(start, end, provider_id, location))
-    return slots
+                    append((start_utc, Slot(start, end, provider_id, location)))
+    return found
 
 
 def _grid_at(
@@ -245,14 +235,51 @@ def availability_find(
     so the work spreads. Times before the minimum notice or past the horizon are left
     out. `closed` lists the dates up to the horizon on which no one offering the service
     works (at the location, or that provider); a date with no slots and not closed is full
-    or before the notice. Two queries.
+    or before the notice. One query.
     """
+    return _find(
+        service=service, start_date=start_date, days=days, now=now, location=location, provider=provider,
+        online=online, min_notice=min_notice, ignore_appointment_id=ignore_appointment_id,
+    )[1]  # fmt: skip
+
+
+def availability_online(
+    *,
+    slug: str,
+    start_date: date,
+    days: int = 1,
+    now: datetime,
+    location: Location | None = None,
+    provider: int | None = None,
+) -> tuple[Service | None, Availability]:
+    """`availability_find` online for the active, bookable-online service with this slug, read in
+    the same query as the schedule: (the service, its availability), or (None, nothing) when there
+    is no such service. One query."""
+    found, available = _find(
+        service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
+    )
+    return found, available if found is not None else Availability(slots=[], closed=[])
+
+
+def _find(
+    *,
+    service: Service | str,
+    start_date: date,
+    days: int,
+    now: datetime,
+    location: Location | None,
+    provider: Provider | int | None,
+    online: bool,
+    min_notice: timedelta | None = None,
+    ignore_appointment_id: int | None = None,
+) -> tuple[Service | None, Availability]:
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
     if start_date > last_day:
-        return Availability(slots=[], closed=[])
+        found = service_by_slug(service, online=online) if isinstance(service, str) else service
+        return found, Availability(slots=[], closed=[])
     days = min(days, (last_day - start_date).days + 1)  # nothing past the horizon is bookable
-    schedule = _schedule(
+    service, schedule = _schedule(
         service=service,
         start_date=start_date,
         days=days,
@@ -261,9 +288,11 @@ def availability_find(
         online=online,
         ignore_appointment_id=ignore_appointment_id,
     )
+    if service is None:
+        return None, Availability(slots=[], closed=[])
     # Each location's last day on its own calendar, worked out once per location.
     last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
-    candidates = _free_slots(
+    candidates = _free_slots_at(
         schedule=schedule,
         service=service,
         start_date=start_date,
@@ -274,10 +303,13 @@ def availability_find(
     )
     if provider is None:
         candidates = _spread(candidates, schedule)
+    # Soonest first (the same order as the slots' own times: equal instants are equal times),
+    # then the locations' order, then the provider.
+    candidates.sort(key=lambda pair: (pair[0], pair[1].location.sort_order, pair[1].provider_id))
     worked = {block.weekday for block in schedule.hours}
     dates = (start_date + timedelta(days=offset) for offset in range(days))
-    return Availability(
-        slots=sorted(candidates, key=lambda slot: (slot.start, slot.location.sort_order, slot.provider_id)),
+    return service, Availability(
+        slots=[slot for _, slot in candidates],
         closed=[day for day in dates if day.weekday() not in worked],
     )
 
@@ -308,8 +340,9 @@ def slots_available(
     ).slots
 
 
-def _spread(slots: list[Slot], schedule: _Schedule) -> list[Slot]:
-    """One slot per (location, start): the provider with the fewest bookings that day."""
+def _spread(found: list[tuple[datetime, Slot]], schedule: _Schedule) -> list[tuple[datetime, Slot]]:
+    """One slot per (location, start): the provider with the fewest bookings that day. `found`
+    pairs each slot with its start in UTC (one location's equal instants are equal times)."""
     loads: dict[tuple[int, date], int] = {}
 
     def rank(slot: Slot) -> tuple[int, int]:
@@ -318,11 +351,12 @@ def _spread(slots: list[Slot], schedule: _Schedule) -> list[Slot]:
             loads[key] = schedule.load(slot.provider_id, slot.start.date(), slot.location.zone)
         return loads[key], slot.provider_id
 
-    best: dict[tuple[int, datetime], Slot] = {}
-    for slot in slots:
-        key = (slot.location.pk, slot.start)
-        if key not in best or rank(slot) < rank(best[key]):
-            best[key] = slot
+    best: dict[tuple[int, datetime], tuple[datetime, Slot]] = {}
+    for pair in found:
+        at, slot = pair
+        key = (slot.location.id, at)
+        if key not in best or rank(slot) < rank(best[key][1]):
+            best[key] = pair
     return list(best.values())
 
 
@@ -346,11 +380,11 @@ def slot_check(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> SlotCheck:
-    """The grid entries at exactly `start` (any zone), for booking and rescheduling. Two queries."""
+    """The grid entries at exactly `start` (any zone), for booking and rescheduling. One query."""
     policy = booking_policy()
     # The requested instant falls on one calendar date per zone; look at the day either side.
     first_day = start.astimezone(UTC).date() - timedelta(days=1)
-    schedule = _schedule(
+    _, schedule = _schedule(
         service=service,
         start_date=first_day,
         days=3,
@@ -367,39 +401,3 @@ def slot_check(
         key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
     )
     return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free)
-
-
-def providers_for(*, service: Service, location: Location | None = None, online: bool = True) -> list[Provider]:
-    """Active providers offering a service (at a location, when given), in display order."""
-    providers = Provider.objects.filter(is_active=True, services=service).select_related("user")
-    if online:
-        providers = providers.filter(bookable_online=True)
-    if location is not None:
-        providers = providers.filter(working_hours__location=location)
-    return list(providers.distinct())
-
-
-def locations_active() -> list[Location]:
-    return list(Location.objects.filter(is_active=True))
-
-
-def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
-    """The patient with this email (any case) and date of birth, if we know them."""
-    return Patient.objects.filter(Q(email__iexact=email.strip()), date_of_birth=date_of_birth).first()
-
-
-def review_service() -> Service | None:
-    """The service a two-week review is booked as (the catalog's first active review)."""
-    return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()
-
-
-def online_bookings_open(*, email: str, date_of_birth: date, now: datetime) -> int:
-    """How many upcoming appointments were booked online for these details (email in any case and
-    date of birth): someone who knows only an email cannot use up another patient's bookings."""
-    return Appointment.objects.filter(
-        patient__email__iexact=email.strip(),
-        patient__date_of_birth=date_of_birth,
-        source=Source.ONLINE,
-        status__in=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
-        end__gt=now,
-    ).count()

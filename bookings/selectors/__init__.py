@@ -1,0 +1,44 @@
+"""Reads of the front office, one module per noun; import them from here."""
+
+from .availability import (
+    Availability,
+    Slot,
+    SlotCheck,
+    _free_slots,
+    _grid_at,
+    _Schedule,
+    availability_find,
+    availability_online,
+    last_bookable_day,
+    slot_check,
+    slots_available,
+)
+from .people import (
+    locations_active,
+    online_bookings_open,
+    patient_find,
+    providers_for,
+    review_service,
+)
+from .rows import schedule_rows, service_by_slug
+
+__all__ = [
+    "Availability",
+    "Slot",
+    "SlotCheck",
+    "_Schedule",
+    "_free_slots",
+    "_grid_at",
+    "availability_find",
+    "availability_online",
+    "last_bookable_day",
+    "locations_active",
+    "online_bookings_open",
+    "patient_find",
+    "providers_for",
+    "review_service",
+    "schedule_rows",
+    "service_by_slug",
+    "slot_check",
+    "slots_available",
+]

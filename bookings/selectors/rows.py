@@ -1,0 +1,242 @@
+"""Availability's reads as plain SQL: who works when for a service, and everyone's busy time.
+
+They run on every availability request and every booking, so they skip the ORM's query building
+(most of their cost): the SQL is written once per shape from the models' own table and column
+names, and the rows come back as tuples. Nothing here is cached: each call reads the database as
+it is now, so a slot booked a moment ago is busy in the next answer. Portable between SQLite and
+PostgreSQL (parameters for every value, datetimes adapted by the backend).
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from functools import lru_cache
+
+from django.db import connection
+from django.utils.dateparse import parse_datetime, parse_time
+
+from treatments.models import Service
+
+from ..models import BLOCKING_STATUSES, Appointment, Location, Provider, TimeOff, WorkingHours
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """A block of a provider's week (WorkingHours' fields that availability reads)."""
+
+    provider_id: int
+    weekday: int
+    start: time
+    end: time
+    location: Location
+
+
+def _columns(model, *names: str) -> list[str]:
+    table = connection.ops.quote_name(model._meta.db_table)
+    return [f"{table}.{connection.ops.quote_name(model._meta.get_field(name).column)}" for name in names]
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["%s"] * count)
+
+
+LOCATION_FIELDS = [field.attname for field in Location._meta.concrete_fields]
+SERVICE_FIELDS = [field.attname for field in Service._meta.concrete_fields]
+
+
+@lru_cache(maxsize=16)
+def _converters(vendor: str, model, names: tuple[str, ...]) -> list[tuple[int, list, object]]:
+    """The backend's and the fields' converters of these columns, as the ORM applies them."""
+    found = []
+    for i, name in enumerate(names):
+        field = model._meta.get_field(name)
+        column = field.get_col(model._meta.db_table)
+        converters = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if converters:
+            found.append((i, converters, column))
+    return found
+
+
+def _instance(model, names: list[str], row):
+    """A model instance from a row of its columns, converted as the ORM would (booleans and
+    decimals on SQLite, say), marked as loaded from the database."""
+    values = list(row)
+    for i, converters, column in _converters(connection.vendor, model, tuple(names)):
+        for convert in converters:
+            values[i] = convert(values[i], column, connection)
+    return model.from_db(connection.alias, names, values)
+
+
+def _service_where(online: bool) -> str:
+    """The service by its slug: active, and bookable online when `online` (parameters: slug, True[, True])."""
+    slug, active, online_field = _columns(Service, "slug", "is_active", "bookable_online")
+    return f"{slug} = %s AND {active} = %s" + (f" AND {online_field} = %s" if online else "")
+
+
+def _offered_by(online: bool, providers: int, by_slug: bool) -> tuple[list[str], str]:
+    """The joins and conditions that keep the providers offering the service (its id, or the
+    service by its slug): active, bookable online when `online`, among `providers` ids when any."""
+    qn = connection.ops.quote_name
+    offers = Provider.services.through
+    o_provider, o_service = _columns(offers, "provider", "service")
+    (p_id,) = _columns(Provider, "id")
+    joins = [
+        f"INNER JOIN {qn(Provider._meta.db_table)} ON {o_provider} = {p_id}",
+    ]
+    service = "%s"
+    if by_slug:
+        (s_id,) = _columns(Service, "id")
+        service = f"(SELECT {s_id} FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)})"  # noqa: S608
+    where = f"{o_service} = {service} AND {_columns(Provider, 'is_active')[0]} = %s"
+    if online:
+        where += f" AND {_columns(Provider, 'bookable_online')[0]} = %s"
+    if providers:
+        where += f" AND {o_provider} IN ({_marks(providers)})"
+    return joins, where
+
+
+@lru_cache(maxsize=256)
+def _schedule_sql(
+    vendor: str, weekdays: int, online: bool, location: bool, providers: int, ignoring: bool, by_slug: bool
+) -> str:
+    """Working hours (kind 0), time off (1) and blocking appointments (2) in one statement: one
+    round trip. Columns: kind, provider, weekday, start, end (hours), from, until (busy), then the
+    location's fields (hours). `by_slug`: the service is named by its slug, and its row comes too
+    (kind 3, its fields after the location's)."""
+    qn = connection.ops.quote_name
+    offers = Provider.services.through
+    offered = qn(offers._meta.db_table)
+    (o_provider,) = _columns(offers, "provider")
+    joins, offering = _offered_by(online, providers, by_slug)
+    fields = _columns(Service, *SERVICE_FIELDS)
+    # The service's columns in the other parts: NULLs of their types (PostgreSQL settles a UNION's
+    # column types part by part, and would take untyped NULLs for text).
+    typed = [f"CAST(NULL AS {Service._meta.get_field(name).cast_db_type(connection)})" for name in SERVICE_FIELDS]
+    pad = f", {', '.join(typed)}" if by_slug else ""
+    h_provider, h_weekday, h_location, h_start, h_end = _columns(
+        WorkingHours, "provider", "weekday", "location", "start", "end"
+    )
+    (l_id,) = _columns(Location, "id")
+    place = _columns(Location, *LOCATION_FIELDS)
+    no_place = ", ".join(["NULL"] * len(place))
+    hours = (
+        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)}{pad} "  # noqa: S608 (names from the models; values are parameters)
+        f"FROM {qn(WorkingHours._meta.db_table)} "
+        f"INNER JOIN {qn(Location._meta.db_table)} ON {h_location} = {l_id} "
+        f"INNER JOIN {offered} ON {o_provider} = {h_provider} {' '.join(joins)} "
+        f"WHERE {offering} AND {_columns(Location, 'is_active')[0]} = %s AND {h_weekday} IN ({_marks(weekdays)})"
+        + (f" AND {h_location} = %s" if location else "")
+    )
+    offering_ids = f"SELECT {o_provider} FROM {offered} {' '.join(joins)} WHERE {offering}"  # noqa: S608
+    t_provider, t_start, t_end = _columns(TimeOff, "provider", "start", "end")
+    time_off = (
+        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place}{pad} "  # noqa: S608
+        f"FROM {qn(TimeOff._meta.db_table)} "
+        f"WHERE {t_provider} IN ({offering_ids}) AND {t_start} < %s AND {t_end} > %s"
+    )
+    a_provider, a_from, a_until, a_status, a_id = _columns(
+        Appointment, "provider", "busy_from", "busy_until", "status", "id"
+    )
+    appointments = (
+        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad} "  # noqa: S608
+        f"FROM {qn(Appointment._meta.db_table)} "
+        f"WHERE {a_provider} IN ({offering_ids}) AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) "
+        f"AND {a_from} < %s AND {a_until} > %s" + (f" AND {a_id} <> %s" if ignoring else "")
+    )
+    sql = f"{hours} UNION ALL {time_off} UNION ALL {appointments}"
+    if by_slug:
+        sql += (
+            f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)} "  # noqa: S608
+            f"FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"
+        )
+    return sql
+
+
+def _time(value) -> time:
+    return parse_time(value) if isinstance(value, str) else value
+
+
+def _instant(value) -> datetime:
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def schedule_rows(
+    *,
+    service_id: int | None = None,
+    service_slug: str | None = None,
+    weekdays: Collection[int],
+    location_id: int | None,
+    provider_ids: Collection[int] | None,
+    online: bool,
+    low: datetime,
+    high: datetime,
+    ignore_appointment_id: int | None = None,
+) -> tuple[Service | None, list[Block], list[tuple[int, datetime, datetime, bool]]]:
+    """In one query: the working hours, on these weekdays, of every active provider offering the
+    service (online: bookable online), at active locations (or at `location_id`); and (provider id,
+    from, until, is a booking) of those providers' time off and blocking appointments (buffers
+    included) that touch [low, high), in UTC. The busy time may include providers with no hours
+    on those days (the query does not wait for the hours to know whose time to read).
+
+    The service is named by `service_id`, or by `service_slug` (active, and bookable online when
+    `online`), whose row then comes in the same query: the first item, None when no such service
+    (and then nothing else). By id, the first item is None."""
+    by_slug = service_slug is not None
+    if provider_ids is not None and not provider_ids:
+        return (service_by_slug(service_slug, online=online) if by_slug else None), [], []
+    weekdays = sorted(set(weekdays))
+    ids = sorted(set(provider_ids or ()))
+    sql = _schedule_sql(
+        connection.vendor, len(weekdays), online, location_id is not None, len(ids),
+        ignore_appointment_id is not None, by_slug,
+    )  # fmt: skip
+    named = [service_slug, True, *([True] if online else [])] if by_slug else [service_id]
+    offering = [*named, True, *([True] if online else []), *ids]
+    adapt = connection.ops.adapt_datetimefield_value
+    low, high = adapt(low), adapt(high)
+    params: list = [*offering, True, *weekdays, *([location_id] if location_id is not None else [])]
+    params += [*offering, high, low]
+    params += [*offering, *BLOCKING_STATUSES, high, low]
+    if ignore_appointment_id is not None:
+        params.append(ignore_appointment_id)
+    if by_slug:
+        params += named
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    service = None
+    locations: dict[int, Location] = {}
+    blocks: list[Block] = []
+    busy: list[tuple[int, datetime, datetime, bool]] = []
+    width = 7 + len(LOCATION_FIELDS)
+    for row in rows:
+        kind, provider_id, weekday, start, end, begins, ends = row[:7]
+        if kind == 3:
+            service = _instance(Service, SERVICE_FIELDS, row[width:])
+        elif kind:
+            busy.append((provider_id, _instant(begins), _instant(ends), kind == 2))
+        else:
+            place = row[7:width]
+            location = locations.get(place[0])
+            if location is None:
+                location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
+            blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
+    return service, blocks, busy
+
+
+@lru_cache(maxsize=8)
+def _service_sql(vendor: str, online: bool) -> str:
+    qn = connection.ops.quote_name
+    fields = ", ".join(_columns(Service, *SERVICE_FIELDS))
+    return f"SELECT {fields} FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"  # noqa: S608
+
+
+def service_by_slug(slug: str, *, online: bool) -> Service | None:
+    """The active service with this slug (online: bookable online), or None. One query."""
+    params = [slug, True, True] if online else [slug, True]
+    with connection.cursor() as cursor:
+        cursor.execute(_service_sql(connection.vendor, online), params)
+        row = cursor.fetchone()
+    return None if row is None else _instance(Service, SERVICE_FIELDS, row)
