@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from bookings.forms import DateInput, Styled, normalise_phone
+from medspa.staff import DayField
 from treatments.models import TreatmentArea
 
 from .models import Decision
@@ -60,7 +61,7 @@ class HistoryForm(Styled, forms.Form):
             for follow_up in rule.follow_ups:
                 name = f"{rule.code}.{follow_up.name}"
                 if follow_up.kind == "date":
-                    field = forms.DateField(label=follow_up.label, required=False, widget=DateInput())
+                    field = DayField(label=follow_up.label, required=False, widget=DateInput())
                 elif follow_up.kind == "choice":
                     field = forms.ChoiceField(label=follow_up.label, required=False,
                                               choices=[("", "Choose…"), *follow_up.choices])  # fmt: skip
