@@ -2,14 +2,15 @@ from django import forms
 
 from bookings.models import Patient
 from medspa.forms import Styled
+from medspa.staff import DayField
 
 DATE = {"type": "date"}
 
 
 class TrailFilterForm(Styled, forms.Form):
     patient = forms.IntegerField(required=False, min_value=1, label="Patient number")
-    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs=DATE))
-    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs=DATE))
+    since = DayField(required=False, label="From", widget=forms.DateInput(attrs=DATE))
+    until = DayField(required=False, label="To", widget=forms.DateInput(attrs=DATE))
 
     def clean_patient(self) -> Patient | None:
         number = self.cleaned_data.get("patient")

@@ -14,6 +14,7 @@ from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
 
 from medspa.middleware import CONTROL_MESSAGE, has_control_characters
+from medspa.staff import LARGEST_ID
 
 from .forms import normalise_phone
 from .models import SMS_CONSENT_TEXT
@@ -135,7 +136,7 @@ class BookingIn(Strict):
     service: str = Field(description="Service slug.")
     start: datetime = Field(description="A slot's start, ISO 8601 with offset.")
     location: str | None = Field(None, description="Location slug; optional with one location.")
-    provider: int | None = Field(None, description="Provider id; omit for anyone.")
+    provider: int | None = Field(None, ge=1, le=LARGEST_ID, description="Provider id; omit for anyone.")
     areas: list[str] = Field(default_factory=list, description="Treatment area slugs.")
     accept_policy: bool = Field(description="The patient accepts the cancellation policy.")
     patient: PatientIn
@@ -155,7 +156,7 @@ class BookingIn(Strict):
 
 class RescheduleIn(Strict):
     start: datetime = Field(description="A slot's start, ISO 8601 with offset.")
-    provider: int | None = Field(None, description="Provider id; omit to keep the same provider.")
+    provider: int | None = Field(None, ge=1, le=LARGEST_ID, description="Provider id; omit to keep the same provider.")
 
     @field_validator("start")
     @classmethod
@@ -189,4 +190,4 @@ class AvailabilityQuery(Schema):
     date: date
     days: int = Field(1, ge=1, le=MAX_DAYS)
     location: str | None = None
-    provider: int | None = None
+    provider: int | None = Field(None, ge=1, le=LARGEST_ID)  # a bigger number is no id: 400, not a database error

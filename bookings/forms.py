@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from medspa.forms import Styled, fields_helper
+from medspa.staff import DayField, MomentField
 from treatments.models import Service, TreatmentArea
 
 from .models import Location, Patient, PreferredChannel, Provider, Weekday
@@ -49,6 +50,7 @@ class PatientContactForm(Styled, forms.ModelForm):
         fields = ["first_name", "last_name", "date_of_birth", "email", "phone", "preferred_channel",
                   "consent_email", "consent_sms"]  # fmt: skip
         widgets = {"date_of_birth": DateInput()}
+        field_classes = {"date_of_birth": DayField}
         labels = {"consent_email": "Agrees to email", "consent_sms": "Agrees to text messages"}
         help_texts = {"phone": PHONE_HINT}
 
@@ -83,8 +85,8 @@ class DeskBookingForm(Styled, forms.Form):
     provider = forms.ModelChoiceField(
         queryset=Provider.objects.filter(is_active=True).select_related("user"), required=False, empty_label="Anyone"
     )
-    date = forms.DateField(widget=DateInput())
-    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    date = DayField(widget=DateInput())
+    start = MomentField(required=False, widget=forms.HiddenInput)
     areas = forms.ModelMultipleChoiceField(
         queryset=TreatmentArea.objects.active(), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -112,8 +114,8 @@ class MoveForm(Styled, forms.Form):
     """Where to move an appointment: the same provider, anyone free at its location, or a colleague."""
 
     provider = forms.ChoiceField(required=False)
-    date = forms.DateField(widget=DateInput())
-    start = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    date = DayField(widget=DateInput())
+    start = MomentField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, appointment, **kwargs):
         super().__init__(*args, **kwargs)
@@ -169,8 +171,8 @@ class TimeOffForm(Styled, forms.Form):
     location = forms.ModelChoiceField(
         queryset=Location.objects.filter(is_active=True), label="Times are in the zone of", empty_label=None
     )
-    start = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    end = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    start = MomentField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    end = MomentField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     reason = forms.CharField(max_length=120, required=False, widget=forms.TextInput(attrs={"placeholder": "Holiday"}))
 
     def clean(self):
@@ -193,6 +195,6 @@ class WaitlistForm(Styled, forms.Form):
     location = forms.ModelChoiceField(
         queryset=Location.objects.filter(is_active=True), required=False, empty_label="Any location"
     )
-    earliest = forms.DateField(widget=DateInput(), label="From")
-    latest = forms.DateField(widget=DateInput(), label="Until")
+    earliest = DayField(widget=DateInput(), label="From")
+    latest = DayField(widget=DateInput(), label="Until")
     note = forms.CharField(max_length=200, required=False, label="Note (e.g. mornings only)")

@@ -32,14 +32,14 @@ urlpatterns = [
         name="staff-appointment-action",
     ),
     path("staff/patients/", people.patients, name="staff-patients"),
-    path("staff/patients/<int:pk>/", people.patient_detail, name="staff-patient"),
+    path("staff/patients/<id:pk>/", people.patient_detail, name="staff-patient"),
     path(
-        "staff/patients/<int:pk>/proposals/<int:proposal_pk>/",
+        "staff/patients/<id:pk>/proposals/<id:proposal_pk>/",
         people.contact_proposal_decide_view,
         name="staff-contact-proposal",
     ),
-    path("staff/patients/<int:patient_pk>/waitlist/", people.waitlist_add_view, name="staff-waitlist-add"),
+    path("staff/patients/<id:patient_pk>/waitlist/", people.waitlist_add_view, name="staff-waitlist-add"),
     path("staff/providers/", hours.providers, name="staff-providers"),
-    path("staff/providers/<int:pk>/hours/", hours.provider_hours, name="staff-provider-hours"),
+    path("staff/providers/<id:pk>/hours/", hours.provider_hours, name="staff-provider-hours"),
     path("staff/waitlist/", people.waitlist, name="staff-waitlist"),
 ]

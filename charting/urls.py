@@ -12,8 +12,8 @@ urlpatterns = [
     path("staff/chart/<str:reference>/addendum/", record.addendum, name="chart-addendum"),
     path("staff/chart/<str:reference>/assessment/", assessment.assessment, name="assessment"),
     # One patient: the history of their charts, and its printable copy.
-    path("staff/patients/<int:pk>/chart/", history.history, name="history"),
-    path("staff/patients/<int:pk>/chart/print/", history.history_print, name="print"),
+    path("staff/patients/<id:pk>/chart/", history.history, name="history"),
+    path("staff/patients/<id:pk>/chart/print/", history.history_print, name="print"),
     # Every patient treated with a lot (Managers).
     path("staff/recall/", recall.recall, name="recall"),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from bookings.forms import DateInput, normalise_phone
 from medspa.forms import Styled
+from medspa.staff import DayField
 from treatments.models import TreatmentArea
 
 from .models import Decision
@@ -61,7 +62,7 @@ class HistoryForm(Styled, forms.Form):
             for follow_up in rule.follow_ups:
                 name = f"{rule.code}.{follow_up.name}"
                 if follow_up.kind == "date":
-                    field = forms.DateField(label=follow_up.label, required=False, widget=DateInput())
+                    field = DayField(label=follow_up.label, required=False, widget=DateInput())
                 elif follow_up.kind == "choice":
                     field = forms.ChoiceField(label=follow_up.label, required=False,
                                               choices=[("", "Choose…"), *follow_up.choices])  # fmt: skip

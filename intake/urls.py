@@ -13,8 +13,8 @@ urlpatterns = [
     path("follow-up/<str:token>/", patient.follow_up, name="follow-up"),
     path("staff/review/", staff.queue, name="queue"),
     path("staff/review/<str:reference>/", staff.review, name="review"),
-    path("staff/patients/<int:pk>/answers/", staff.patient_answers, name="patient-answers"),
-    path("staff/consents/<int:pk>/signature.png", staff.consent_signature, name="consent-signature"),
+    path("staff/patients/<id:pk>/answers/", staff.patient_answers, name="patient-answers"),
+    path("staff/consents/<id:pk>/signature.png", staff.consent_signature, name="consent-signature"),
     path("staff/follow-ups/", staff.follow_ups, name="follow-ups"),
     path("staff/access-log/", staff.access_log, name="access-log"),
 ]

@@ -6,13 +6,13 @@ apps plug into the shell (a banner, a nav link by `{% url %}`), never the other 
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -66,6 +66,50 @@ def parse_id(value: Any) -> int | None:
     return number if 0 < number <= LARGEST_ID else None
 
 
+class IdConverter:
+    """`<id:pk>` in a URL: a database id (1 to LARGEST_ID); anything else matches nothing, so a 404.
+
+    Django's `<int:...>` takes any run of digits, and a number no column holds makes the database
+    raise instead of find nothing. Registered by MedspaConfig.ready().
+    """
+
+    regex = "[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 0 < number <= LARGEST_ID:
+            raise ValueError(value)  # the resolver's "no match"
+        return number
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)
+
+
+class DayField(forms.DateField):
+    """A date a staff or patient form accepts: a real day between EARLIEST_DAY and LATEST_DAY.
+
+    2026-02-30 is refused by DateField itself; 0001-01-01 and 9999-12-31 parse, and then the day
+    before or after them, or their time in another zone, does not exist.
+    """
+
+    def validate(self, value: date | None) -> None:
+        super().validate(value)
+        _within_range(value)
+
+
+class MomentField(forms.DateTimeField):
+    """A date and time on a day DayField would accept."""
+
+    def validate(self, value: datetime | None) -> None:
+        super().validate(value)
+        _within_range(value.date() if value is not None else None)
+
+
+def _within_range(day: date | None) -> None:
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValidationError(f"Enter a date between {EARLIEST_DAY.year} and {LATEST_DAY.year}.", code="out_of_range")
+
+
 def object_or_404(queryset: QuerySet[M], value: Any, *, field: str = "pk") -> M:
     """The row whose integer `field` is `value`; 404 for a missing row and for anything not an id."""
     number = parse_id(value)
@@ -84,11 +128,24 @@ def errors_to_form(form: forms.BaseForm, errors: Mapping[str, Sequence[str]]) ->
 
 
 def safe_next(request: HttpRequest) -> str | None:
-    """The page to return to, when the request names one on this site."""
+    """The page to return to, when the request names one on this site by its path ("/staff/…").
+
+    Only a path: `redirect()` would take "abc" for the name of a view (and fail), and a full URL
+    could lead off the site.
+    """
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if target and local_path(request, target):
         return target
     return None
+
+
+def local_path(request: HttpRequest, target: str) -> bool:
+    """`target` is a path on this site: it starts with one slash, and names no other host or scheme."""
+    return (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure())
+    )
 
 
 def back(request: HttpRequest, fallback: str) -> HttpResponse:

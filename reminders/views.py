@@ -7,7 +7,8 @@ import hmac
 from django.conf import settings
 from django.contrib import messages as flash
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from bookings.models import Patient
 from bookings.services import patient_opt_out
 from bookings.tokens import ManageLinkExpired, ManageLinkInvalid
-from medspa.staff import require, staff_required
+from medspa.staff import back, require, staff_required
 
 from .models import KIND_LABELS, Message, MessageState
 from .services import message_resend
@@ -79,7 +80,7 @@ def resend(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "bookings.change_appointment")
     message = message_resend(message=get_object_or_404(Message, pk=pk), now=timezone.now())
     flash.success(request, "Queued again." if message.state == MessageState.PENDING else "Only failed messages resend.")
-    return redirect(request.POST.get("next") or "reminders:outbox")
+    return back(request, reverse("reminders:outbox"))
 
 
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:

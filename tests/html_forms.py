@@ -166,3 +166,31 @@ def rendered_form(html: str, form_id: str | None = None) -> tuple[dict[str, str]
             if c.tag == "input" and c.attrs.get("name") and (c.attrs.get("type") or "").lower() in ("checkbox", "radio")
         }
     return fields, checkboxes
+
+
+@dataclass
+class PageForm:
+    """One form of a page: where and how it is sent, and what a browser sends with each button."""
+
+    action: str | None
+    method: str
+    controls: list[_Control]
+    variants: list[dict[str, list[str]]]  # no button clicked, then each named submit button clicked
+
+
+def page_forms(html: str) -> list[PageForm]:
+    """Every form of a page, each with what a browser submits from it as rendered."""
+    parser = _FormParser()
+    parser.feed(html)
+    found = []
+    for form in parser.forms:
+        buttons = [c for c in form.controls if _is_submit(c) and c.attrs.get("name")]
+        found.append(
+            PageForm(
+                action=form.attrs.get("action"),
+                method=(form.attrs.get("method") or "get").lower(),
+                controls=form.controls,
+                variants=[_submitted(form, None), *(_submitted(form, button) for button in buttons)],
+            )
+        )
+    return found

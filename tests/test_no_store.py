@@ -51,13 +51,13 @@ def test_every_private_page_and_export_is_no_store(client, manager_user, clinic)
         "<str:reference>": appointment.reference,
         "<slug:action>": "check-in",
         "<slug:step>": "history",
-        "<int:pk>": str(appointment.patient_id),
-        "<int:patient_pk>": str(appointment.patient_id),
+        "<id:pk>": str(appointment.patient_id),
+        "<id:patient_pk>": str(appointment.patient_id),
     }
     special = {
         "follow-up/<str:token>/": f"/follow-up/{follow_up_token(appointment)}/",
         "messages/stop/<str:token>/": f"/messages/stop/{opt_out_token(message, 'email')}/",
-        "staff/outbox/<int:pk>/resend/": f"/staff/outbox/{message.pk}/resend/",
+        "staff/outbox/<id:pk>/resend/": f"/staff/outbox/{message.pk}/resend/",
         "staff/access-log/": "/staff/access-log/?format=csv",
     }
     client.force_login(manager_user)

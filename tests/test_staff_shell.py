@@ -84,3 +84,49 @@ def test_banners_come_from_registered_sources(monkeypatch):
     source = staff.banner_register(lambda r: staff.Banner(text="Hello"))
     staff.banner_register(source)  # twice is once
     assert staff.banners(request) == [staff.Banner(text="Hello")]
+
+
+def test_back_takes_next_only_as_a_path():
+    factory = RequestFactory()
+    for target in ("abc", "0", "9999-12-31T23:00", "bookings:staff-week", "/\\evil.example/"):
+        assert staff.back(factory.get("/", {"next": target}), "/staff/")["Location"] == "/staff/", target
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("1", 1), ("0042", 42), (str(2**63 - 1), 2**63 - 1), ("0", None), (str(2**63), None), ("9" * 19, None)],
+)
+def test_the_id_path_converter(text, expected):
+    """`<id:pk>`: a number a database id column holds, else no match (a 404), never a query that overflows."""
+    converter = staff.IdConverter()
+    if expected is None:
+        with pytest.raises(ValueError):
+            converter.to_python(text)
+    else:
+        assert converter.to_python(text) == expected
+        assert converter.to_url(expected) == str(expected)
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1899-12-31", "3000-01-01"])
+def test_day_and_moment_fields_refuse_days_at_the_edge_of_the_calendar(value):
+    class F(forms.Form):
+        day = staff.DayField()
+        moment = staff.MomentField()
+
+    form = F({"day": value, "moment": f"{value}T23:00"})
+    assert not form.is_valid()
+    assert form.errors == {
+        "day": ["Enter a date between 1900 and 2999."],
+        "moment": ["Enter a date between 1900 and 2999."],
+    }
+
+
+def test_day_and_moment_fields_take_an_ordinary_day():
+    class F(forms.Form):
+        day = staff.DayField()
+        moment = staff.MomentField(required=False)
+
+    form = F({"day": "2026-02-28", "moment": ""})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"day": date(2026, 2, 28), "moment": None}
+    assert not F({"day": "2026-02-30"}).is_valid()

@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from medspa.staff import back, errors_to_form, parse_date, require, staff_required
+from medspa.staff import back, errors_to_form, parse_date, parse_id, require, staff_required
 from treatments.models import Service, ServiceKind
 
 from ..access import CAN_ACT, day_url, require_action, staff_appointment, visit_actions
@@ -258,8 +258,8 @@ def book(request: HttpRequest) -> HttpResponse:
     chosen_patient = None
     if review_of is not None and not desk:
         chosen_patient = review_of.patient
-    elif str(data.get("patient", "")).isdigit():
-        chosen_patient = Patient.objects.filter(pk=data["patient"]).first()
+    elif (patient_id := parse_id(data.get("patient"))) is not None:
+        chosen_patient = Patient.objects.filter(pk=patient_id).first()
     new_patient = NewPatientForm(request.POST if request.method == "POST" and not chosen_patient else None,
                                  prefix="new")  # fmt: skip
     slots: list = []

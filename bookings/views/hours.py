@@ -5,13 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from medspa.staff import errors_to_form, require, staff_required
+from medspa.staff import errors_to_form, object_or_404, require, staff_required
 
 from ..forms import (
     HoursFormSet,
     TimeOffForm,
 )
-from ..models import Appointment, Location, Provider, TimeOff
+from ..models import Appointment, Location, Provider
 from ..schedules import provider_home_location, provider_week
 from ..services import (
     AppointmentsOrphaned,
@@ -101,7 +101,7 @@ def provider_hours(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Time off added.{note}")
             return redirect("bookings:staff-provider-hours", pk=provider.pk)
     if request.method == "POST" and "remove-time-off" in request.POST:
-        time_off_remove(time_off=get_object_or_404(TimeOff, pk=request.POST["remove-time-off"], provider=provider))
+        time_off_remove(time_off=object_or_404(provider.time_off.all(), request.POST["remove-time-off"]))
         messages.success(request, "Time off removed.")
         return redirect("bookings:staff-provider-hours", pk=provider.pk)
     away = provider.time_off.filter(end__gte=now).order_by("start")

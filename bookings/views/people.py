@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from medspa.staff import errors_to_form, require, staff_required
+from medspa.staff import errors_to_form, object_or_404, require, staff_required
 
 from ..access import CAN_ACT
 from ..forms import (
@@ -82,7 +82,7 @@ def waitlist(request: HttpRequest) -> HttpResponse:
     require(request, "bookings.view_appointment")
     if request.method == "POST":
         require(request, CAN_ACT)
-        entry = get_object_or_404(WaitlistEntry, pk=request.POST.get("remove"))
+        entry = object_or_404(WaitlistEntry.objects.select_related("patient"), request.POST.get("remove"))
         waitlist_remove(entry=entry)
         messages.success(request, f"Removed {entry.patient.full_name} from the waitlist.")
         return redirect("bookings:staff-waitlist")

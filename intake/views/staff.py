@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from bookings.models import Appointment, Patient
 from medspa.exports import csv_response
-from medspa.staff import require, staff_required
+from medspa.staff import object_or_404, require, staff_required
 
 from ..forms import DecisionForm
 from ..models import AccessLog, Consent, FollowUp, MedicalHistory
@@ -158,7 +158,7 @@ def consent_signature(request: HttpRequest, pk: int) -> HttpResponse:
 def follow_ups(request: HttpRequest) -> HttpResponse:
     """Urgent follow-ups: everyone on staff sees who to call; clinical staff see the answers."""
     if request.method == "POST":
-        follow_up = get_object_or_404(FollowUp, pk=request.POST.get("acknowledge"))
+        follow_up = object_or_404(FollowUp.objects.all(), request.POST.get("acknowledge"))
         follow_up_acknowledge(follow_up=follow_up, actor=request.user, now=timezone.now())
         messages.success(request, "Marked as handled.")
         return redirect("intake:follow-ups")

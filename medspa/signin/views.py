@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from medspa.http import client_ip
+from medspa.staff import local_path
 
 from . import two_factor
 from .forms import CodeForm, EnrolCodeForm, SignInForm
@@ -32,7 +32,7 @@ def _too_many(response: HttpResponse, seconds: int) -> HttpResponse:
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and local_path(request, target):  # a path: redirect() would take "abc" for a view's name
         return target
     return reverse("bookings:staff-day")
 
