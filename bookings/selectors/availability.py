@@ -172,13 +172,16 @@ def _grid_at(
     """Each working block's grid entry at exactly the instant `start`, with whether it is free."""
     duration, before = service.duration, service.buffer_before
     reach = duration + service.buffer_after
+    # Compared in UTC: Python calls a time in a zone's repeated hour unequal to every time in
+    # another zone (PEP 495), so a start given in the fall-back hour would match no slot.
+    start_utc = start.astimezone(UTC)
     found: list[tuple[Slot, bool]] = []
     for day, block in _blocks_by_day(schedule, start_date, days):
         location, provider_id = block.location, block.provider_id
         zone, busy = location.zone, schedule.busy[provider_id]
         if steady_day(zone, day):
             grid = steady_grid(day, block.start, block.end, zone, duration, step)
-            k, off_grid = divmod(start - grid.first_utc, step)
+            k, off_grid = divmod(start_utc - grid.first_utc, step)
             if off_grid or not 0 <= k < grid.count:
                 continue
             local = grid.first + k * step
@@ -186,12 +189,11 @@ def _grid_at(
         else:
             entry = next(
                 (Slot(s, e, provider_id, location) for s, e, s_utc in
-                 changing_grid(day, block.start, block.end, zone, duration, step) if s_utc == start),
+                 changing_grid(day, block.start, block.end, zone, duration, step) if s_utc == start_utc),
                 None,
             )  # fmt: skip
             if entry is None:
                 continue
-        start_utc = start.astimezone(UTC)
         found.append((entry, not busy.overlaps(start_utc - before, start_utc + reach)))
     return found
 
