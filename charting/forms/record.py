@@ -9,7 +9,6 @@ from django.core.exceptions import ValidationError
 
 from medspa.forms import Styled, fields_helper
 from medspa.middleware import CONTROL_MESSAGE, has_control_characters
-from medspa.staff import DayField
 
 from ..checks import LotEntry, SiteEntry
 from ..models import Side
@@ -49,7 +48,7 @@ class LotRowForm(Styled, forms.Form):
     helper = CELL
     product = forms.ChoiceField(required=False, label="Product")
     lot_number = forms.CharField(required=False, max_length=40, label="Lot number", validators=[no_control_characters])
-    expiry = DayField(required=False, label="Expiry", widget=forms.DateInput(attrs={"type": "date"}))
+    expiry = forms.DateField(required=False, label="Expiry", widget=forms.DateInput(attrs={"type": "date"}))
     dilution_ml = forms.DecimalField(
         required=False, min_value=Decimal("0.1"), max_value=Decimal(10), decimal_places=2, label="Saline mL per vial"
     )
