@@ -37,6 +37,14 @@ from .tokens import ManageLinkExpired, ManageLinkInvalid, appointment_from_token
 router = Router(tags=["bookings"])
 
 
+# Answered before the view for any write (medspa.middleware): a body over the size limit, or not JSON.
+WRITE_REFUSALS = {413: ErrorOut, 415: ErrorOut}
+# The per-address limits on availability and every token link (medspa.ratelimit), with Retry-After.
+RATE_LIMITED = {429: ErrorOut}
+# A booking by its link, and what may be refused: 400 also for control characters in the link.
+BY_LINK = {400: ErrorsOut, 404: ErrorOut, 410: ErrorOut, **RATE_LIMITED}
+
+
 def _booking_out(request: HttpRequest, appointment: Appointment) -> dict:
     zone = appointment.location.zone
     provider = appointment.provider
@@ -92,7 +100,7 @@ def providers_list(request: HttpRequest, service: str, location: str | None = No
     ]
 
 
-@router.get("/availability", response={200: AvailabilityOut, 400: ErrorsOut}, summary="Free slots")
+@router.get("/availability", response={200: AvailabilityOut, 400: ErrorsOut, **RATE_LIMITED}, summary="Free slots")
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     """Free slots from `date` for `days` days; each time in its location's zone and offset."""
     now = timezone.now()
@@ -150,7 +158,7 @@ def _json_time(value: datetime) -> str:
 
 @router.post(
     "/bookings",
-    response={201: BookingOut, 400: ErrorsOut, 409: ErrorOut, 429: ErrorOut},
+    response={201: BookingOut, 400: ErrorsOut, 409: ErrorOut, 429: ErrorOut, **WRITE_REFUSALS},
     summary="Book a slot",
 )
 @booking_throttled
@@ -208,7 +216,9 @@ def _by_token(token: str) -> tuple[Appointment | None, Status | None]:
 
 
 @router.get(
-    "/bookings/{token}", response={200: BookingOut, 404: ErrorOut, 410: ErrorOut}, summary="A booking by its link"
+    "/bookings/{token}",
+    response={200: BookingOut, **BY_LINK},
+    summary="A booking by its link",
 )
 def booking_read(request: HttpRequest, token: str):
     appointment, error = _by_token(token)
@@ -217,7 +227,7 @@ def booking_read(request: HttpRequest, token: str):
 
 @router.post(
     "/bookings/{token}/cancel",
-    response={200: BookingOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    response={200: BookingOut, 409: ErrorOut, **BY_LINK, **WRITE_REFUSALS},
     summary="Cancel a booking",
 )
 def booking_cancel(request: HttpRequest, token: str):
@@ -233,7 +243,7 @@ def booking_cancel(request: HttpRequest, token: str):
 
 @router.post(
     "/bookings/{token}/reschedule",
-    response={200: BookingOut, 400: ErrorsOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut},
+    response={200: BookingOut, 409: ErrorOut, **BY_LINK, **WRITE_REFUSALS},
     summary="Move a booking",
 )
 def booking_reschedule(request: HttpRequest, token: str, payload: RescheduleIn):

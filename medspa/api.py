@@ -1,11 +1,14 @@
 """The public JSON API, v1 (DESIGN.md). Each app adds its router here."""
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import HttpError, ValidationError
 
-from .middleware import body_too_large
+from .middleware import BODY_METHODS, body_too_large, not_json
 
 api = NinjaAPI(
     title="Med spa booking API",
@@ -43,6 +46,8 @@ def validation_errors(exc: ValidationError) -> dict[str, list[str]]:
         field = ".".join(loc) or "__all__"
         message = FRIENDLY.get(error.get("type", ""), str(error.get("msg", "Invalid value.")))
         message = message.removeprefix("Value error, ")
+        if field == "__all__" and error.get("type") == "missing":  # no body at all
+            message = "Send a JSON object in the request body."
         errors.setdefault(field, []).append(message)
     return errors
 
@@ -69,6 +74,23 @@ def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(RequestDataTooBig)
 def on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     return body_too_large(request)
+
+
+def json_writes_only(run: Callable) -> Callable:
+    """Every API write must be JSON (415 otherwise): a cross-site HTML form cannot send JSON, so it
+    cannot book or cancel for a visitor. Applied to every operation once its method is known to be
+    allowed, so a method a path does not take is a 405 whatever its body."""
+
+    @wraps(run)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method in BODY_METHODS and request.content_type != "application/json":
+            return not_json(request)
+        return run(request, *args, **kwargs)
+
+    return checked
+
+
+api.add_decorator(json_writes_only, mode="view")
 
 
 def add_routers() -> None:

@@ -32,6 +32,13 @@ def refused(request: HttpRequest, status: int, code: str, heading: str, detail: 
     return response.render()
 
 
+def not_json(request: HttpRequest) -> HttpResponse:
+    return refused(
+        request, 415, "unsupported_media_type", "Unsupported media type",
+        "Send the request body as JSON with Content-Type: application/json.",
+    )  # fmt: skip
+
+
 def body_too_large(request: HttpRequest) -> HttpResponse:
     limit_mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
     return refused(
@@ -41,9 +48,9 @@ def body_too_large(request: HttpRequest) -> HttpResponse:
 
 
 class RequestHygieneMiddleware:
-    """Refuses, before any view reads it: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413), an API
-    write that is not JSON (415: a cross-site form cannot post JSON, so it cannot book), and
-    control characters in the path or the query string (400, per parameter)."""
+    """Refuses, before any view reads it: a body over DATA_UPLOAD_MAX_MEMORY_SIZE (413) and control
+    characters in the path or the query string (400, per parameter). An API write that is not JSON
+    is refused by the API itself (medspa.api.json_writes_only), once it knows the method is allowed."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -63,11 +70,6 @@ class RequestHygieneMiddleware:
         # Django refuses an oversized multipart form while parsing it, and handler400 answers 413.
         if limit is not None and length > limit and request.content_type != "multipart/form-data":
             return body_too_large(request)
-        if _is_api(request) and request.method in BODY_METHODS and request.content_type != "application/json":
-            return refused(
-                request, 415, "unsupported_media_type", "Unsupported media type",
-                "Send the request body as JSON with Content-Type: application/json.",
-            )  # fmt: skip
         bad = sorted({key for key, values in request.GET.lists() for v in [key, *values] if has_control_characters(v)})
         if has_control_characters(request.path):  # e.g. /staff/chart/%00/: PostgreSQL refuses NUL in a lookup
             bad.append("path")

@@ -3,9 +3,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -111,6 +115,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture
+def gunicorn(db, tmp_path):
+    """gunicorn as `make run` starts it (gunicorn.conf.py), on the test database, with the rate
+    limits off (a race, a fuzzer): its base URL. Needs a transactional test to see the test's rows.
+    Its log goes to a file: a pipe nobody reads fills up after 64 KB and stops every worker."""
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url(),
+           "PORT": str(port), "RATE_LIMIT_ENABLED": "0"}  # fmt: skip
+    log = tmp_path / "gunicorn.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "medspa.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # Up to a minute for a first answer: a loaded machine (CI beside other work) starts slowly.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/api/v1/services", timeout=10)
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.2)
+        else:
+            pytest.fail("gunicorn did not start")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        print(log.read_text()[-3000:])
+
+
 class SmtpSink:
     """Collects what a real SMTP server (aiosmtpd) receives."""
 
@@ -161,14 +201,19 @@ class Worker:
 
 
 @contextmanager
-def celery_worker(*, queue: str | None = None, **env: str):
+def celery_worker(*, queue: str | None = None, clock_at: datetime | None = None, **env: str):
     """A real `celery worker` process on a queue of its own (or `queue`); yields a Worker.
 
-    Tasks reach it when sent with queue=<its queue>.
+    Tasks reach it when sent with queue=<its queue>. With `clock_at`, the worker's clock starts at
+    that instant and ticks on (tests/clocked_celery.py): "four hours later" without the sleep.
     """
     queue = queue or f"test-{uuid.uuid4().hex[:12]}"
+    module = ["celery"]
+    if clock_at is not None:
+        module = ["tests.clocked_celery"]
+        env = {**env, "WORKER_CLOCK_AT": clock_at.isoformat()}
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "medspa", "worker", "--pool=solo", "--queues", queue,
+        [sys.executable, "-m", *module, "-A", "medspa", "worker", "--pool=solo", "--queues", queue,
          "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
          "--hostname", f"{queue}-{uuid.uuid4().hex[:6]}@%h"],
         cwd=ROOT,

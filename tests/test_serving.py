@@ -2,11 +2,7 @@
 an answer (no reset, no 5xx), exactly one booking, and ninety-nine "that time was just taken"."""
 
 import json
-import os
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
 
@@ -14,7 +10,6 @@ import pytest
 
 from bookings.models import BLOCKING_STATUSES, Appointment
 from tests.bookings.conftest import at, next_weekday
-from tests.conftest import ROOT, database_url, free_port
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -22,32 +17,8 @@ CLIENTS = 100
 
 
 @pytest.fixture
-def server(db):
-    """gunicorn as `make run` starts it, on the test database (rate limits off: this is a race)."""
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": database_url(),
-           "PORT": str(port), "RATE_LIMIT_ENABLED": "0"}  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "medspa.wsgi"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        # Up to a minute for a first answer: a loaded machine (CI beside other work) starts slowly.
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(url + "/api/v1/services", timeout=10)
-                break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                time.sleep(0.2)
-        else:
-            pytest.fail("gunicorn did not start")
-        yield url
-    finally:
-        process.terminate()
-        output, _ = process.communicate(timeout=30)
-        print(output[-3000:])
+def server(gunicorn):
+    return gunicorn
 
 
 def test_a_hundred_phones_racing_for_one_slot_against_the_real_server(server, clinic):
