@@ -137,6 +137,7 @@ def patient_record(*, patient: Patient, when: When = iso) -> dict:
                 "appointment": references.get(c.appointment_id, ""),
                 "signed_at": when(c.signed_at, zone_of(c.appointment_id)),
                 "typed_name": c.typed_name,
+                "signature_method": c.signature_method,
                 "ip_address": c.ip_address or "",
                 "user_agent": c.user_agent,
                 "signature_png_base64": base64.b64encode(bytes(c.signature_png)).decode(),

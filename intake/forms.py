@@ -12,9 +12,10 @@ from medspa.forms import Styled
 from medspa.staff import DayField
 from treatments.models import TreatmentArea
 
-from .models import Decision
+from .models import Decision, SignatureMethod
 from .screening import RULES, Severity, decision_refusal
 from .services import URGENT_SYMPTOMS
+from .typed_signature import typed_signature_png
 
 YES_NO = (("no", "No"), ("yes", "Yes"))
 PNG_PREFIX = "data:image/png;base64,"
@@ -137,6 +138,11 @@ class ConsentForm(Styled, forms.Form):
     agree = forms.BooleanField(label="I have read and agree to the consent above.",
                                error_messages={"required": "Please tick to agree before signing."})  # fmt: skip
     typed_name = forms.CharField(label="Type your full name", max_length=160)
+    sign_by_typing = forms.BooleanField(
+        required=False, label="Sign with my typed name instead of drawing",
+        help_text="Your typed name becomes your signature, as binding as a drawn one. "
+        "For signing with a keyboard or without a touch screen.",
+    )  # fmt: skip
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     strokes = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -151,6 +157,8 @@ class ConsentForm(Styled, forms.Form):
         return typed
 
     def clean_signature(self) -> bytes:
+        if self.cleaned_data.get("sign_by_typing"):
+            return b""  # drawn from the typed name in clean(), whatever the box holds
         value = self.cleaned_data.get("signature") or ""
         if not value.startswith(PNG_PREFIX):
             raise ValidationError("Please sign in the box with your finger or mouse.")
@@ -164,6 +172,12 @@ class ConsentForm(Styled, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("sign_by_typing"):
+            cleaned["signature_method"] = SignatureMethod.TYPED
+            if "typed_name" in cleaned:
+                cleaned["signature"] = typed_signature_png(cleaned["typed_name"])
+            return cleaned
+        cleaned["signature_method"] = SignatureMethod.DRAWN
         if "signature" in cleaned and not (cleaned.get("strokes") or 0) > 0:
             self.add_error("signature", "The signature box is empty. Please sign in the box.")
         return cleaned

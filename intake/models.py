@@ -110,6 +110,11 @@ class ImmutableError(Exception):
     pass
 
 
+class SignatureMethod(models.TextChoices):
+    DRAWN = "drawn", "Drawn"
+    TYPED = "typed", "Typed name"  # the keyboard's way: the typed name drawn into the image
+
+
 class Consent(models.Model):
     """A signed consent. Immutable: a new text version means a new signature, never an edit."""
 
@@ -118,6 +123,7 @@ class Consent(models.Model):
     text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="consents")
     typed_name = models.CharField(max_length=160)
     signature_png = models.BinaryField()
+    signature_method = models.CharField(max_length=5, choices=SignatureMethod.choices, default=SignatureMethod.DRAWN)
     signed_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True)
     user_agent = models.CharField(max_length=400)

@@ -23,6 +23,7 @@ class Signature:
     signature_png: bytes
     ip_address: str | None
     user_agent: str
+    method: str = "drawn"  # SignatureMethod: drawn on the pad, or the typed name drawn for them
 
 
 def consent_record(*, appointment: Appointment, text: ConsentText, signature: Signature, now: datetime) -> Consent:
@@ -33,6 +34,7 @@ def consent_record(*, appointment: Appointment, text: ConsentText, signature: Si
         text=text,
         typed_name=signature.typed_name,
         signature_png=signature.signature_png,
+        signature_method=signature.method,
         signed_at=now,
         ip_address=ip_address_or_none(signature.ip_address),
         user_agent=CONTROL_CHARACTERS.sub("", signature.user_agent)[:400],

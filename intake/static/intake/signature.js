@@ -54,6 +54,15 @@ if (canvas) {
   canvas.addEventListener("pointercancel", finish);
   document.getElementById("signature-clear").addEventListener("click", resize);
   resize();
+
+  // Signing with the typed name (the keyboard's way): the drawing box is not needed then.
+  const typing = form.querySelector('input[name="sign_by_typing"]');
+  const drawBox = document.getElementById("signature-draw");
+  if (typing && drawBox) {
+    const sync = () => { drawBox.hidden = typing.checked; };
+    typing.addEventListener("change", sync);
+    sync();
+  }
 }
 
 // Follow-up questions only matter after a "yes": hide them after a "no" (they stay visible without JS).
