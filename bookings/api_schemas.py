@@ -141,7 +141,7 @@ class BookingIn(Strict):
     accept_policy: bool = Field(description="The patient accepts the cancellation policy.")
     patient: PatientIn
     source: Literal["online", "embed"] = Field(
-        "online", description="Where the patient booked: our booking page, or the booking embedded on the clinic's site."
+        "online", description="Where they booked: our booking page, or the booking embedded in the clinic's site."
     )
 
     @field_validator("start")

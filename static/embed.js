@@ -44,7 +44,7 @@
     Object.assign(iframe.style, {
       display: "block", width: "100%", minWidth: "0", height: "40rem", border: "0", background: "#fff",
     });
-    return { iframe, entry: { iframe, host, ready: false, onReady: null } };
+    return { iframe, entry: { iframe, host, ready: false, onReady: null, close: null } };
   }
 
   function inline(host) {
@@ -99,6 +99,7 @@
         made = makeFrame(host, "popup");
         dialog.append(made.iframe);
         frames.set(made.iframe.contentWindow, made.entry);
+        made.entry.close = () => dialog.close(); // Escape pressed inside the frame
       }
       dialog.showModal(); // Escape closes it; the page behind is inert meanwhile
       const focus = () => made.iframe.contentWindow.postMessage({ type: "medspa:focus" }, ORIGIN);
@@ -127,6 +128,8 @@
     if (data.type === "medspa:height") {
       const height = Number(data.height);
       if (Number.isFinite(height) && height > 0 && height < 100000) entry.iframe.style.height = `${Math.ceil(height)}px`;
+    } else if (data.type === "medspa:close") {
+      if (entry.close) entry.close();
     } else if (data.type === "medspa:ready") {
       entry.ready = true;
       if (entry.onReady) entry.onReady();

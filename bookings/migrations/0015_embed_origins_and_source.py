@@ -18,37 +18,53 @@ def backwards(apps, schema_editor):
     revoke(apps, "bookings", GRANTS)
 
 
-
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('bookings', '0014_appointment_treatment_ready'),
+        ("bookings", "0014_appointment_treatment_ready"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='appointment',
-            name='source',
-            field=models.CharField(choices=[('online', 'Online'), ('desk', 'Front desk'), ('embed', "Embedded on the clinic's site")], max_length=8),
+            model_name="appointment",
+            name="source",
+            field=models.CharField(
+                choices=[("online", "Online"), ("desk", "Front desk"), ("embed", "Embedded on the clinic's site")],
+                max_length=8,
+            ),
         ),
         migrations.AlterField(
-            model_name='waitlistentry',
-            name='source',
-            field=models.CharField(choices=[('online', 'Online'), ('desk', 'Front desk'), ('embed', "Embedded on the clinic's site")], max_length=8),
+            model_name="waitlistentry",
+            name="source",
+            field=models.CharField(
+                choices=[("online", "Online"), ("desk", "Front desk"), ("embed", "Embedded on the clinic's site")],
+                max_length=8,
+            ),
         ),
         migrations.CreateModel(
-            name='EmbedOrigin',
+            name="EmbedOrigin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('origin', models.CharField(help_text='Such as https://www.example.com.', max_length=200, unique=True)),
-                ('note', models.CharField(blank=True, help_text='Whose site it is, for the next manager.', max_length=120)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("origin", models.CharField(help_text="Such as https://www.example.com.", max_length=200, unique=True)),
+                (
+                    "note",
+                    models.CharField(blank=True, help_text="Whose site it is, for the next manager.", max_length=120),
+                ),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'embed origin',
-                'ordering': ['origin'],
+                "verbose_name": "embed origin",
+                "ordering": ["origin"],
             },
         ),
         migrations.RunPython(forwards, backwards),

@@ -42,7 +42,9 @@ def test_embed_page_with_no_origins_listed_is_framed_by_this_site_only(client):
     assert directives(response)["frame-ancestors"] == ["'self'"]
 
 
-@pytest.mark.parametrize("path", ["/book/", "/", "/embed/demo/", "/staff/login/", "/book/waitlist/", "/api/v1/locations"])
+@pytest.mark.parametrize(
+    "path", ["/book/", "/", "/embed/demo/", "/staff/login/", "/book/waitlist/", "/api/v1/locations"]
+)
 def test_every_other_page_refuses_to_be_framed(client, path):
     EmbedOrigin.objects.create(origin="https://www.seaside.example")
     response = client.get(path)
@@ -220,10 +222,8 @@ def test_accent_is_a_hex_colour_or_nothing(given, accent):
 
 def test_embed_page_config_carries_the_options_and_the_allowed_origins(client, clinic):
     EmbedOrigin.objects.create(origin="https://www.seaside.example")
-    response = client.get(
-        "/embed/book/?service=consult&location=sarasota&provider=7&accent=%238a3b5c&mode=popup"
-    )
-    config = json.loads(response.content.split(b'id="booking-config" type="application/json">')[1].split(b"</script>")[0])
+    response = client.get("/embed/book/?service=consult&location=sarasota&provider=7&accent=%238a3b5c&mode=popup")
+    config = json.loads(response.content.split(b'type="application/json">')[1].split(b"</script>")[0])
     assert config["source"] == "embed"
     assert config["preselect"] | {"area": "", "date": ""} == {
         "service": "consult", "location": "sarasota", "provider": "7", "area": "", "date": ""

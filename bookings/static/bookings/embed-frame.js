@@ -106,5 +106,13 @@ window.addEventListener("message", (event) => {
   if (event.data?.type === "medspa:focus") document.querySelector("h1")?.focus();
 });
 
+// In the popup, Escape closes the dialog: keys pressed in here never reach the page around, so
+// the frame passes Escape on (unless something in here used it, such as an open list).
+if (config.embed.mode === "popup") {
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && !event.defaultPrevented) tell({ type: "medspa:close" });
+  });
+}
+
 document.querySelector("h1").tabIndex = -1;
 tell({ type: "medspa:ready" });
