@@ -17,9 +17,13 @@ from playwright.sync_api import expect
 
 from bookings.models import Appointment, EmbedOrigin, Source
 from tests.browser.conftest import PHONE, ROOT
-from tests.browser.test_booking import fill_details, open_every_day  # noqa: F401 (a fixture)
+from tests.browser.test_booking import fill_details, open_every_day  # noqa: F401 (open_every_day: a fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("open_every_day"),  # a location and an injector working every day
+]
 
 AXE_CONTEXT = {"bypass_csp": True, "reduced_motion": "reduce"}
 # Every message the page receives, with its origin: what a clinic's page could see.
@@ -32,7 +36,7 @@ document.addEventListener("medspa:booked", (e) => window.__booked.push({target: 
 
 
 class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+    def log_message(self, format, *args):
         pass
 
 
@@ -57,7 +61,7 @@ def clinic_site(live_server, tmp_path):
 
 
 def demo_html(live_server) -> str:
-    with urllib.request.urlopen(live_server.url + "/embed/demo/") as response:  # noqa: S310 (the test's own server)
+    with urllib.request.urlopen(live_server.url + "/embed/demo/") as response:
         return response.read().decode()
 
 
@@ -84,9 +88,7 @@ def frame_height(page, selector: str) -> float:
     return page.locator(selector).evaluate("(el) => el.getBoundingClientRect().height")
 
 
-def test_patient_books_through_the_embed_on_another_origin_and_the_page_hears_of_it(
-    live_server, browser, clinic_site, open_every_day
-):
+def test_patient_books_through_the_embed_on_another_origin_and_the_page_hears_of_it(live_server, browser, clinic_site):
     url = clinic_site("index.html", demo_html(live_server))
     allow(url)
     page = clinic_page(browser, url, viewport={"width": 1280, "height": 900})
@@ -126,7 +128,7 @@ def test_patient_books_through_the_embed_on_another_origin_and_the_page_hears_of
     assert manage.get_attribute("target") == "_blank"
 
 
-def test_iframe_is_as_tall_as_its_content_with_no_scrollbar(live_server, browser, clinic_site, open_every_day):
+def test_iframe_is_as_tall_as_its_content_with_no_scrollbar(live_server, browser, clinic_site):
     url = clinic_site("index.html", demo_html(live_server))
     allow(url)
     page = clinic_page(browser, url, viewport=PHONE, is_mobile=True, has_touch=True)
@@ -149,11 +151,13 @@ def test_iframe_is_as_tall_as_its_content_with_no_scrollbar(live_server, browser
     taller = frame_height(page, "#inline-booking iframe")
     assert taller > before + 200
     inline.locator("#areas-picker summary").click()  # opening the areas makes it taller again
-    page.wait_for_function(f"document.querySelector('#inline-booking iframe').getBoundingClientRect().height > {taller}")
+    page.wait_for_function(
+        f"document.querySelector('#inline-booking iframe').getBoundingClientRect().height > {taller}"
+    )
     fits()
 
 
-def test_popup_button_opens_a_dialog_that_escape_closes(live_server, browser, clinic_site, open_every_day):
+def test_popup_button_opens_a_dialog_that_escape_closes(live_server, browser, clinic_site):
     url = clinic_site("index.html", demo_html(live_server))
     allow(url)
     page = clinic_page(browser, url, viewport=PHONE, is_mobile=True, has_touch=True)
@@ -182,7 +186,7 @@ def test_popup_button_opens_a_dialog_that_escape_closes(live_server, browser, cl
     expect(button).to_be_focused()
 
 
-def test_a_page_outside_the_embed_urls_refuses_to_be_framed(live_server, browser, clinic_site, open_every_day):
+def test_a_page_outside_the_embed_urls_refuses_to_be_framed(live_server, browser, clinic_site):
     html = f'<!doctype html><title>Clinic</title><h1>Clinic</h1><iframe id="f" src="{live_server.url}/book/"></iframe>'
     url = clinic_site("index.html", html)
     allow(url)  # listed, yet only the embed URLs let it frame them
@@ -193,7 +197,7 @@ def test_a_page_outside_the_embed_urls_refuses_to_be_framed(live_server, browser
     expect(frame.locator("#booking")).to_have_count(0)
 
 
-def test_an_origin_not_on_the_list_is_refused(live_server, browser, clinic_site, open_every_day):
+def test_an_origin_not_on_the_list_is_refused(live_server, browser, clinic_site):
     EmbedOrigin.objects.create(origin="https://www.seaside.example")
     url = clinic_site("index.html", demo_html(live_server))  # not listed
     page = clinic_page(browser, url)
@@ -203,7 +207,7 @@ def test_an_origin_not_on_the_list_is_refused(live_server, browser, clinic_site,
     assert page.evaluate("window.__messages") == []
 
 
-def test_embed_page_has_no_serious_axe_violation(live_server, browser, axe, open_every_day):
+def test_embed_page_has_no_serious_axe_violation(live_server, browser, axe):
     page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True, **AXE_CONTEXT).new_page()
     page.goto(live_server.url + "/embed/book/?accent=%23f5c542")
     expect(page.get_by_role("group", name="What would you like to book?")).to_be_visible()
@@ -217,7 +221,7 @@ def test_embed_page_has_no_serious_axe_violation(live_server, browser, axe, open
     axe.assert_no_serious(page, "/embed/demo/")
 
 
-def test_screenshot_of_the_embed_on_the_demo_page_on_a_phone(live_server, browser, clinic_site, open_every_day):
+def test_screenshot_of_the_embed_on_the_demo_page_on_a_phone(live_server, browser, clinic_site):
     url = clinic_site("index.html", demo_html(live_server))
     allow(url)
     page = clinic_page(browser, url, viewport=PHONE, device_scale_factor=1, is_mobile=True, has_touch=True)
