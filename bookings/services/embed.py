@@ -6,6 +6,10 @@ from django.db import IntegrityError, transaction
 from ..models import EmbedOrigin, origin_normalise
 from .booking import BookingInvalid
 
+# Every listed origin goes into the embed's Content-Security-Policy header; proxies refuse headers
+# much over 8 KB, and 50 origins of 150 characters stay under it.
+MAX_ORIGINS = 50
+
 
 def embed_origin_add(*, origin: str, note: str = "", actor: object | None = None) -> EmbedOrigin:
     """Lists `origin` (normalised); BookingInvalid when it is not an origin or already listed."""
@@ -13,6 +17,8 @@ def embed_origin_add(*, origin: str, note: str = "", actor: object | None = None
         value = origin_normalise(origin)
     except ValidationError as exc:
         raise BookingInvalid({"origin": exc.messages}) from exc
+    if EmbedOrigin.objects.count() >= MAX_ORIGINS:
+        raise BookingInvalid({"origin": [f"At most {MAX_ORIGINS} websites: remove one you no longer use first."]})
     try:
         with transaction.atomic():
             return EmbedOrigin.objects.create(origin=value, note=note.strip(), added_by=actor)

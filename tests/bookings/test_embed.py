@@ -11,6 +11,7 @@ from bookings.models import Appointment, EmbedOrigin, Source, origin_normalise
 from bookings.selectors import embed_origins
 from bookings.selectors.embed import CACHE_KEY
 from bookings.services import BookingInvalid, embed_origin_add, embed_origin_remove
+from bookings.services.embed import MAX_ORIGINS
 from bookings.views.embed import accent_colour
 from tests.bookings.conftest import at, next_weekday
 from tests.bookings.test_api import booking, post
@@ -146,6 +147,15 @@ def test_the_same_origin_twice_is_refused_not_a_crash():
     with pytest.raises(BookingInvalid) as caught:
         embed_origin_add(origin="HTTPS://WWW.SEASIDE.EXAMPLE/")
     assert caught.value.errors == {"origin": ["https://www.seaside.example is listed already."]}
+
+
+def test_the_list_has_a_limit_so_the_header_stays_small(client):
+    EmbedOrigin.objects.bulk_create(EmbedOrigin(origin=f"https://site{n}.example") for n in range(MAX_ORIGINS))
+    with pytest.raises(BookingInvalid) as caught:
+        embed_origin_add(origin="https://one-more.example")
+    assert "At most 50 websites" in caught.value.errors["origin"][0]
+    cache.clear()
+    assert len(client.get("/embed/book/")["Content-Security-Policy"]) < 8000
 
 
 # The manager's page
