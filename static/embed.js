@@ -54,6 +54,21 @@
     frames.set(iframe.contentWindow, entry);
   }
 
+  // The dialog's backdrop can only be styled by a stylesheet: a constructed one, which (unlike a
+  // <style> element) the clinic's own Content-Security-Policy does not need to allow.
+  let dimmed = false;
+  function dimBackdrop() {
+    if (dimmed) return;
+    dimmed = true;
+    try {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync("dialog[data-medspa-dialog]::backdrop { background: rgba(20, 16, 18, 0.55); }");
+      document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
+    } catch {
+      // an older browser: its own lighter backdrop
+    }
+  }
+
   function popup(host) {
     const button = document.createElement("button");
     button.type = "button";
@@ -66,6 +81,8 @@
       borderRadius: "999px", padding: "0.7rem 1.4rem", minHeight: "44px", cursor: "pointer",
     });
     const dialog = document.createElement("dialog");
+    dialog.dataset.medspaDialog = "";
+    dimBackdrop();
     dialog.setAttribute("aria-label", button.textContent);
     Object.assign(dialog.style, {
       width: "min(44rem, calc(100vw - 1rem))", maxWidth: "none", maxHeight: "calc(100dvh - 1rem)",

@@ -105,6 +105,8 @@ def test_patient_books_through_the_embed_on_another_origin_and_the_page_hears_of
     inline.get_by_role("button", name=re.compile(r"^Book ")).click()
 
     expect(inline.get_by_role("heading", name="You're booked")).to_be_visible()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#inline-booking").screenshot(path=str(SCREENSHOTS / "embed-booked.png"))
     appointment = Appointment.objects.get()
     assert appointment.source == Source.EMBED
     assert appointment.local_start.strftime("%-I:%M %p") == slot_label
@@ -172,6 +174,10 @@ def test_popup_button_opens_a_dialog_that_escape_closes(live_server, browser, cl
     expect(popup.get_by_role("group", name="What would you like to book?")).to_be_visible()
     # The booking's heading takes focus (the page asked the frame by postMessage), for screen readers.
     expect(popup.locator("h1")).to_be_focused()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    backdrop = dialog.evaluate("(d) => getComputedStyle(d, '::backdrop').backgroundColor")
+    assert backdrop == "rgba(20, 16, 18, 0.55)"  # a constructed stylesheet: no CSP of the page's refuses it
+    page.screenshot(path=str(SCREENSHOTS / "embed-popup-phone.png"))
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(button).to_be_focused()
