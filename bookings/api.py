@@ -185,7 +185,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             service=service,
             start=payload.start,
             now=timezone.now(),
-            source=Source.ONLINE,
+            source=Source(payload.source),
             details=PatientDetails(**payload.patient.model_dump()),
             provider=provider,
             location=location,

@@ -140,6 +140,9 @@ class BookingIn(Strict):
     areas: list[str] = Field(default_factory=list, description="Treatment area slugs.")
     accept_policy: bool = Field(description="The patient accepts the cancellation policy.")
     patient: PatientIn
+    source: Literal["online", "embed"] = Field(
+        "online", description="Where they booked: our booking page, or the booking embedded in the clinic's site."
+    )
 
     @field_validator("start")
     @classmethod

@@ -11,7 +11,7 @@ from medspa.forms import Styled, fields_helper
 from medspa.staff import DayField, MomentField
 from treatments.models import Service, TreatmentArea
 
-from .models import Location, Patient, PreferredChannel, Provider, Weekday
+from .models import Location, Patient, PreferredChannel, Provider, Weekday, origin_normalise
 
 # The one hint staff forms give for a phone number; any common way of writing it is accepted.
 PHONE_HINT = "e.g. (941) 555-0142"
@@ -198,3 +198,18 @@ class WaitlistForm(Styled, forms.Form):
     earliest = DayField(widget=DateInput(), label="From")
     latest = DayField(widget=DateInput(), label="Until")
     note = forms.CharField(max_length=200, required=False, label="Note (e.g. mornings only)")
+
+
+class EmbedOriginForm(Styled, forms.Form):
+    """A website allowed to show the booking embedded: its origin, as the browser names it."""
+
+    origin = forms.CharField(
+        label="Website",
+        max_length=200,
+        help_text="Scheme and host (and port), such as https://www.example.com: no path, no wildcards.",
+        widget=forms.TextInput(attrs={"inputmode": "url", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    note = forms.CharField(label="Note", max_length=120, required=False, help_text="Whose site it is (optional).")
+
+    def clean_origin(self) -> str:
+        return origin_normalise(self.cleaned_data["origin"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import appointments, hours, people, public, schedule
+from .views import appointments, embed, hours, people, public, schedule
 
 app_name = "bookings"
 
@@ -13,6 +13,9 @@ urlpatterns = [
     path("my/<str:token>/calendar.ics", public.manage_ics, name="manage-ics"),
     path("my/<str:token>/cancel/", public.manage_cancel, name="manage-cancel"),
     path("my/<str:token>/confirm/", public.manage_confirm, name="manage-confirm"),
+    # The booking embedded in the clinic's own website (framed: see views/embed.py)
+    path("embed/book/", embed.book_embed, name="embed-book"),
+    path("embed/demo/", embed.embed_demo, name="embed-demo"),
     # Front desk
     path("staff/", schedule.day, name="staff-day"),
     path("staff/week/", schedule.week, name="staff-week"),
@@ -42,4 +45,6 @@ urlpatterns = [
     path("staff/providers/", hours.providers, name="staff-providers"),
     path("staff/providers/<id:pk>/hours/", hours.provider_hours, name="staff-provider-hours"),
     path("staff/waitlist/", people.waitlist, name="staff-waitlist"),
+    path("staff/embed/", embed.embed_origins_page, name="staff-embed-origins"),
+    path("staff/embed/<id:pk>/remove/", embed.embed_origin_remove_view, name="staff-embed-origin-remove"),
 ]

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from bookings.models import Source
+from bookings.models import EmbedOrigin, Source
 from bookings.services import appointment_book
 from bookings.tokens import manage_token
 from intake.tokens import follow_up_token
@@ -86,6 +86,9 @@ MATRIX: dict[str, Row] = {
     "treatments:area-detail": Row(lambda w, own: reverse("treatments:area-detail", args=["masseter"]), "YYYYY"),
     "bookings:book": Row(plain("bookings:book"), "YYYYY"),
     "bookings:waitlist-join": Row(plain("bookings:waitlist-join"), "YYYYY"),
+    # The booking embedded in the clinic's own site, and its demo page
+    "bookings:embed-book": Row(plain("bookings:embed-book"), "YYYYY"),
+    "bookings:embed-demo": Row(plain("bookings:embed-demo"), "YYYYY"),
     "login": Row(plain("login"), "YYYYY"),
     "logout": Row(plain("logout"), "YYYYY", method="post", signs_out=True),
     # A signed-in member of staff who owes no code is sent on from these; nobody else gets in.
@@ -148,6 +151,11 @@ MATRIX: dict[str, Row] = {
     "bookings:staff-providers": Row(plain("bookings:staff-providers"), "NNNNY"),
     "bookings:staff-provider-hours": Row(plain("bookings:staff-provider-hours", lambda w: w.provider.pk), "NNNNY"),
     "bookings:staff-waitlist": Row(plain("bookings:staff-waitlist"), "NNYYY"),
+    # The websites allowed to frame the booking: managers only
+    "bookings:staff-embed-origins": Row(plain("bookings:staff-embed-origins"), "NNNNY"),
+    "bookings:staff-embed-origin-remove": Row(
+        plain("bookings:staff-embed-origin-remove", lambda w: w.embed_origin.pk), "NNNNY", method="post"
+    ),
     # Clinical screens: injectors and managers
     "intake:queue": Row(plain("intake:queue"), "NNNYY"),
     "intake:review": Row(plain("intake:review", ref), "NNNYY"),
@@ -259,6 +267,7 @@ def world(db, injector_user):
                                       email="x@example.com", phone="+14805550100")  # fmt: skip
     return SimpleNamespace(
         appointment=appointment,
+        embed_origin=EmbedOrigin.objects.create(origin="https://www.seaside.example"),
         consent=consent,
         proposal=proposal,
         provider=provider,

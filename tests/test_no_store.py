@@ -14,11 +14,11 @@ from tests.test_logs import booked_with_token
 
 pytestmark = pytest.mark.django_db
 
-# Routes that hold nothing about a person: the catalog, the booking page and its public API,
+# Routes that hold nothing about a person: the catalog, the booking page (also embedded) and its public API,
 # the SMS provider's webhook. Any other route must be no-store; a new route fails this test
 # until it is one or the other.
 PUBLIC = {
-    "", "treatments/", "treatments/<slug:slug>/", "book/", "sms/inbound/",
+    "", "treatments/", "treatments/<slug:slug>/", "book/", "sms/inbound/", "embed/book/", "embed/demo/",
     "api/v1/schema", "api/v1/docs", "api/v1/areas", "api/v1/services", "api/v1/locations",
     "api/v1/providers", "api/v1/availability", "api/v1/", "^api/",
 }  # fmt: skip

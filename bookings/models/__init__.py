@@ -22,6 +22,7 @@ from .appointments import (
     Source,
     new_reference,
 )
+from .embed import EmbedOrigin, origin_normalise
 from .identity import ContactProposal, IdentityCode, ProposalStatus
 from .locations import Location, default_time_zone, validate_time_zone
 from .patients import SMS_CONSENT_TEXT, Patient, PreferredChannel
@@ -38,6 +39,7 @@ __all__ = [
     "AppointmentStatus",
     "ChartState",
     "ContactProposal",
+    "EmbedOrigin",
     "EventKind",
     "IdentityCode",
     "IntakeStatus",
@@ -56,5 +58,6 @@ __all__ = [
     "WorkingHours",
     "default_time_zone",
     "new_reference",
+    "origin_normalise",
     "validate_time_zone",
 ]

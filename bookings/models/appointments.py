@@ -69,6 +69,7 @@ class NotReady(models.TextChoices):
 class Source(models.TextChoices):
     ONLINE = "online", "Online"
     DESK = "desk", "Front desk"
+    EMBED = "embed", "Embedded on the clinic's site"
 
 
 class NeedsCall(models.TextChoices):

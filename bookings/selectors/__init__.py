@@ -13,6 +13,7 @@ from .availability import (
     slot_check,
     slots_available,
 )
+from .embed import embed_origins, embed_origins_forget
 from .people import (
     locations_active,
     online_bookings_open,
@@ -31,6 +32,8 @@ __all__ = [
     "_grid_at",
     "availability_find",
     "availability_online",
+    "embed_origins",
+    "embed_origins_forget",
     "last_bookable_day",
     "locations_active",
     "online_bookings_open",

@@ -14,6 +14,7 @@ from .booking import (
     event_record,
     patient_match_or_create,
 )
+from .embed import embed_origin_add, embed_origin_remove
 from .hours import (
     AppointmentsOrphaned,
     HoursRow,
@@ -86,6 +87,8 @@ __all__ = [
     "cancel_deadline",
     "contact_proposal_decide",
     "contact_proposal_record",
+    "embed_origin_add",
+    "embed_origin_remove",
     "event_record",
     "identity_code_check",
     "identity_code_send",

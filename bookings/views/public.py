@@ -39,25 +39,38 @@ from ..tokens import (
 
 def book(request: HttpRequest) -> HttpResponse:
     """The booking page: a phone-first flow over the public API (static/bookings/booking.js)."""
-    from treatments.catalog_cache import cached, catalog_version, whole_page
+    from treatments.catalog_cache import catalog_version, whole_page
 
     version = catalog_version()
-    cancel_hours = _hours(booking_policy().cancel_window)
+    extra = book_page_extra()
 
     def page() -> HttpResponse:
-        config = {
-            **cached("book-page", version, _book_config),
-            "clinicPhone": settings.CLINIC_PHONE,
-            "preselect": {
-                "service": request.GET.get("service", ""),
-                "area": request.GET.get("area", ""),
-                "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
-            },
-        }
-        context = {"config": config, "cancel_hours": cancel_hours, "sms_consent_text": SMS_CONSENT_TEXT}
+        context = {"config": book_page_config(request, version), **extra}
         return render(request, "bookings/book.html", context)
 
-    return whole_page(request, "book", version, page, cancel_hours)
+    return whole_page(request, "book", version, page, extra["cancel_hours"])
+
+
+def book_page_config(request: HttpRequest, version: int | None = None) -> dict:
+    """What booking.js is given: the catalog's offer (cached) and what the link preselects."""
+    from treatments.catalog_cache import cached, catalog_version
+
+    return {
+        **cached("book-page", catalog_version() if version is None else version, _book_config),
+        "clinicPhone": settings.CLINIC_PHONE,
+        "preselect": {
+            "service": request.GET.get("service", ""),
+            "area": request.GET.get("area", ""),
+            "date": request.GET.get("date", ""),  # the rebook message starts the calendar on day 90
+            "location": request.GET.get("location", ""),
+            "provider": request.GET.get("provider", ""),
+        },
+    }
+
+
+def book_page_extra() -> dict:
+    """The booking form's wording: the cancellation window and the text-message consent."""
+    return {"cancel_hours": _hours(booking_policy().cancel_window), "sms_consent_text": SMS_CONSENT_TEXT}
 
 
 def _book_config() -> dict:

@@ -30,12 +30,18 @@ def test_the_booking_page_costs_one_small_query_once_cached(client, clinic):
 
 
 def test_the_preselection_is_the_request_s_own(client, clinic):
+    none = {"service": "", "area": "", "date": "", "location": "", "provider": ""}
     assert config(client, "/book/?service=consult&date=2027-01-04")["preselect"] == {
+        **none,
         "service": "consult",
-        "area": "",
         "date": "2027-01-04",
     }
-    assert config(client, "/book/?area=masseter")["preselect"] == {"service": "", "area": "masseter", "date": ""}
+    assert config(client, "/book/?area=masseter")["preselect"] == {**none, "area": "masseter"}
+    assert config(client, "/book/?location=sarasota&provider=3")["preselect"] == {
+        **none,
+        "location": "sarasota",
+        "provider": "3",
+    }
 
 
 def test_locations_added_renamed_closed_and_removed_show_at_once(client, clinic):

@@ -392,6 +392,11 @@ function book(config) {
       });
     }
     state.provider = "";
+    const named = state.providers.find((p) => String(p.id) === config.preselect.provider);
+    if (named) {
+      choices.querySelector(`input[value="${named.id}"]`).checked = true;
+      state.provider = String(named.id);
+    }
     reveal(steps.provider);
     await loadTimes();
   }
@@ -461,6 +466,11 @@ function book(config) {
       choices.append(item);
     }
     reveal(steps.location);
+    const preselected = config.locations.find((l) => l.slug === config.preselect.location);
+    if (preselected) {
+      choices.querySelector(`input[value="${preselected.slug}"]`).checked = true;
+      chooseLocation(preselected);
+    }
   }
 
   const phone = () => state.location?.phone || config.clinicPhone;
@@ -496,13 +506,16 @@ function book(config) {
       },
     };
     if (state.provider) payload.provider = Number(state.provider);
+    if (config.source) payload.source = config.source;
     const button = $("#book-button");
     button.disabled = true;
     button.textContent = "Booking…";
     try {
       const { status, body } = await api(config.api, "/bookings", { method: "POST", body: JSON.stringify(payload) });
       if (status === 201) {
-        window.location.assign(`${new URL(body.manage_url).pathname}?booked=1`);
+        // The embed (embed-frame.js) shows the outcome in place and tells the page around it.
+        const booked = new CustomEvent("booking:booked", { detail: body, cancelable: true });
+        if (form.dispatchEvent(booked)) window.location.assign(`${new URL(body.manage_url).pathname}?booked=1`);
         return;
       }
       if (status === 409 && body?.error === "slot_unavailable") {
