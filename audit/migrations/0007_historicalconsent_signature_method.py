@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("audit", "0005_history_follows_treatment_ready"),
+        ("audit", "0006_historicalappointment_source_embed"),
     ]
 
     operations = [
