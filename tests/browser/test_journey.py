@@ -64,16 +64,24 @@ def clinic(db):
     return scottsdale
 
 
+def _step(page, axe, name: str) -> None:
+    """A screenshot of the step, and axe-core on the page as it stands: nothing serious or critical."""
+    screenshot(page, name)
+    axe.assert_no_serious(page, name)
+
+
 def _context(browser, at: datetime, **options):
-    """A browser context whose pages believe it is `at` (and the time flows on from there)."""
-    context = browser.new_context(**options)
+    """A browser context whose pages believe it is `at` (and the time flows on from there); CSP is
+    bypassed only so that axe-core can be injected."""
+    context = browser.new_context(bypass_csp=True, **options)
     context.clock.install(time=at)
     return context
 
 
-def _sign_in(browser, live_server, at: datetime, username: str, header: str):
+def _sign_in(browser, live_server, axe, at: datetime, username: str, header: str):
     page = _context(browser, at, viewport=DESKTOP, timezone_id="America/New_York").new_page()
     page.goto(live_server.url + "/staff/login/")
+    axe.assert_no_serious(page, "staff sign-in")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -85,7 +93,7 @@ def _sign_in(browser, live_server, at: datetime, username: str, header: str):
     return page
 
 
-def _book_on_a_phone(browser, live_server) -> Appointment:
+def _book_on_a_phone(browser, live_server, axe) -> Appointment:
     page = _context(browser, BOOKED_AT, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
                     timezone_id="America/Phoenix").new_page()  # fmt: skip
     page.goto(live_server.url + "/book/?service=facial-balancing-consultation")
@@ -103,10 +111,10 @@ def _book_on_a_phone(browser, live_server) -> Appointment:
     page.get_by_label("Mobile phone").fill("(480) 555-0142")
     page.get_by_label("Date of birth").fill("1988-04-12")
     page.get_by_label(re.compile("I understand I can change or cancel")).check()
-    screenshot(page, "journey-1-booking-phone")
+    _step(page, axe, "journey-1-booking-phone")
     page.get_by_role("button", name=re.compile(r"^Book ")).click()
     expect(page.get_by_role("heading", name="You're booked")).to_be_visible(timeout=15_000)
-    screenshot(page, "journey-2-booked-phone")
+    _step(page, axe, "journey-2-booked-phone")
     appointment = Appointment.objects.select_related("location", "patient").get()
     assert appointment.location.slug == "scottsdale"
     assert appointment.local_start.strftime("%-I:%M %p") == slot_label
@@ -114,8 +122,10 @@ def _book_on_a_phone(browser, live_server) -> Appointment:
 
     # Intake from the link in her confirmation: one answer (a blood thinner) needs the injector.
     page.goto(live_server.url + manage_path(appointment))
+    _step(page, axe, "journey-2b-manage-phone")
     page.get_by_role("link", name="Fill in your medical history").click()
     expect(page.get_by_role("heading", name="Your details")).to_be_visible()
+    _step(page, axe, "journey-3a-intake-details-phone")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Medical history")).to_be_visible()
     for question in page.locator("[data-question]").all():
@@ -123,9 +133,10 @@ def _book_on_a_phone(browser, live_server) -> Appointment:
     blood = page.locator('[data-question="bleeding"]')
     blood.get_by_label("Yes", exact=True).check()
     blood.get_by_label("Which?").fill("Fish oil")
-    screenshot(page, "journey-3-intake-history-phone")
+    _step(page, axe, "journey-3-intake-history-phone")
     page.get_by_role("button", name="Save and continue").click()
     expect(page.get_by_role("heading", name="Your goals")).to_be_visible()
+    _step(page, axe, "journey-3b-intake-goals-phone")
     page.get_by_label("Jawline and masseters").check()
     page.get_by_label("My left side").check()
     page.get_by_role("button", name="Save and continue").click()
@@ -133,17 +144,18 @@ def _book_on_a_phone(browser, live_server) -> Appointment:
     page.get_by_label("Type your full name").fill("Maya Rivera")
     page.get_by_label("Sign with my typed name instead of drawing").check()
     expect(page.locator("#signature-pad")).to_be_hidden()
+    _step(page, axe, "journey-3c-intake-consent-phone")
     page.get_by_role("button", name="Sign and finish").click()
     expect(page.get_by_role("heading", name="You're all set, Maya")).to_be_visible()
-    screenshot(page, "journey-4-intake-done-phone")
+    _step(page, axe, "journey-4-intake-done-phone")
     page.context.close()
     appointment.refresh_from_db()
     assert appointment.intake_status == IntakeStatus.FLAGGED
     return appointment
 
 
-def _front_desk_checks_in(browser, live_server, appointment: Appointment, at: datetime) -> None:
-    page = _sign_in(browser, live_server, at, "frontdesk", "Fran · Front desk")
+def _front_desk_checks_in(browser, live_server, axe, appointment: Appointment, at: datetime) -> None:
+    page = _sign_in(browser, live_server, axe, at, "frontdesk", "Fran · Front desk")
     day = appointment.local_start.date()
     page.goto(f"{live_server.url}/staff/?location=scottsdale&date={day}")
     visit = page.locator(".tg-appt", has_text="Maya Rivera")
@@ -151,33 +163,37 @@ def _front_desk_checks_in(browser, live_server, appointment: Appointment, at: da
     expect(visit.locator(".tg-time")).to_have_text(appointment.local_start.strftime("%-I:%M"))
     assert appointment.start.astimezone(NEW_YORK).hour != appointment.local_start.hour
     expect(visit).to_contain_text("Intake flagged for review")
-    screenshot(page, "journey-5-front-desk-day")
+    _step(page, axe, "journey-5-front-desk-day")
     visit.click()
+    axe.assert_no_serious(page, "appointment page (front desk)")
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_role("status")).to_contain_text("Maya Rivera: Checked in.")
     page.context.close()
 
 
-def _injector_clears_the_flag(browser, live_server, at: datetime):
+def _injector_clears_the_flag(browser, live_server, axe, at: datetime):
     """Before the visit: the answer that needs a decision. Returns her signed-in page."""
-    page = _sign_in(browser, live_server, at, "ivy", "Ivy · Injector")
+    page = _sign_in(browser, live_server, axe, at, "ivy", "Ivy · Injector")
     page.set_viewport_size(TABLET)
     page.get_by_role("link", name="Review").click()
     expect(page.get_by_role("link", name="Maya Rivera")).to_be_visible()
+    axe.assert_no_serious(page, "review queue")
     page.get_by_role("link", name="Maya Rivera").click()
     expect(page.get_by_text("Fish oil").first).to_be_visible()
     page.get_by_label("Cleared to treat").check()
     page.get_by_label("Note").fill("Fish oil: bruising risk explained.")
-    screenshot(page, "journey-6-intake-review")
+    _step(page, axe, "journey-6-intake-review")
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_role("status")).to_contain_text("Decision recorded for Maya Rivera")
     return page
 
 
-def _injector_treats(page, live_server, appointment: Appointment) -> None:
+def _injector_treats(page, live_server, axe, appointment: Appointment) -> None:
     # The assessment, then the chart: the gate is open.
     page.goto(f"{live_server.url}/staff/appointments/{appointment.reference}/")
+    axe.assert_no_serious(page, "appointment page (injector)")
     page.get_by_role("link", name="Assessment").click()
+    axe.assert_no_serious(page, "assessment")
     page.get_by_label("masseter, left, clenching").select_option("3")
     page.get_by_label("masseter, right, clenching").select_option("1")
     page.get_by_role("button", name="Save assessment").click()
@@ -185,6 +201,7 @@ def _injector_treats(page, live_server, appointment: Appointment) -> None:
     page.get_by_role("link", name="Treatment record").click()
     expect(page.get_by_text("Ready for treatment")).to_be_visible()
     page.get_by_role("button", name="Start record").click()
+    axe.assert_no_serious(page, "treatment record (draft)")
     page.get_by_label("Lot 1: Product").select_option(label="Botox Cosmetic")
     page.get_by_label("Lot 1: Lot number").fill("C7712C3")
     page.get_by_label("Lot 1: Expiry").fill("2030-06-30")
@@ -198,7 +215,7 @@ def _injector_treats(page, live_server, appointment: Appointment) -> None:
     expect(page.get_by_text("Record signed.")).to_be_visible()
     expect(page.locator("#units-masseter-left")).to_have_text("30")
     expect(page.locator("#units-masseter-right")).to_have_text("20")
-    screenshot(page, "journey-7-chart-signed")
+    _step(page, axe, "journey-7-chart-signed")
 
     # The visit is over: she completes it from the day.
     page.goto(f"{live_server.url}/staff/?location=scottsdale&date={appointment.local_start.date()}")
@@ -206,7 +223,7 @@ def _injector_treats(page, live_server, appointment: Appointment) -> None:
     expect(page.get_by_role("button", name="Complete")).to_be_visible()
     page.get_by_role("button", name="Complete").click()
     expect(page.get_by_role("status")).to_contain_text("Maya Rivera: Completed.")
-    screenshot(page, "journey-8-completed")
+    _step(page, axe, "journey-8-completed")
     page.context.close()
 
 
@@ -220,16 +237,16 @@ def _delivered(message: Message, sink, timeout: float = 90) -> None:
     pytest.fail(f"{message} was not delivered; the SMTP server got {[m['Subject'] for m in sink.messages]}")
 
 
-def test_a_patient_from_booking_to_aftercare(live_server, browser, clinic, smtp_server):
+def test_a_patient_from_booking_to_aftercare(live_server, browser, axe, clinic, smtp_server):
     with time_machine.travel(BOOKED_AT, tick=True):
-        appointment = _book_on_a_phone(browser, live_server)
+        appointment = _book_on_a_phone(browser, live_server, axe)
 
     arrival = appointment.start - timedelta(minutes=10)
     with time_machine.travel(arrival, tick=True):
-        _front_desk_checks_in(browser, live_server, appointment, arrival)
-        injector = _injector_clears_the_flag(browser, live_server, arrival + timedelta(minutes=2))
+        _front_desk_checks_in(browser, live_server, axe, appointment, arrival)
+        injector = _injector_clears_the_flag(browser, live_server, axe, arrival + timedelta(minutes=2))
     with time_machine.travel(appointment.start + timedelta(minutes=5), tick=True):
-        _injector_treats(injector, live_server, appointment)
+        _injector_treats(injector, live_server, axe, appointment)
         done = timezone.now()
 
     appointment.refresh_from_db()
