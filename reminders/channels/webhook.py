@@ -62,7 +62,8 @@ class WebhookChannel:
         except (OSError, UnicodeError) as exc:
             raise WebhookFailed(f"The receiver's name does not resolve: {exc}") from exc
         connection = self._connection(target)
-        watchdog = threading.Timer(self.timeout * 3, _cut, args=(connection,))
+        cut = threading.Event()
+        watchdog = threading.Timer(self.timeout * 3, _cut, args=(connection, cut))
         watchdog.daemon = True
         watchdog.start()
         try:
@@ -74,6 +75,8 @@ class WebhookChannel:
         finally:
             watchdog.cancel()
             connection.close()
+        if cut.is_set():  # what was read before the cut may parse as an answer: it is none
+            raise WebhookFailed(f"No answer from the receiver within {self.timeout * 3:g} s")
         if not 200 <= response.status < 300:
             moved = " (redirects are not followed)" if 300 <= response.status < 400 else ""
             raise WebhookFailed(f"The receiver answered {response.status}{moved}", status=response.status,
@@ -97,8 +100,9 @@ class WebhookChannel:
         return connection
 
 
-def _cut(connection: http.client.HTTPConnection) -> None:
-    """The whole request took too long: end it (the blocked read then fails at once)."""
+def _cut(connection: http.client.HTTPConnection, cut: threading.Event) -> None:
+    """The whole request took too long: end it (the blocked read then returns at once)."""
+    cut.set()
     sock = connection.sock
     if sock is not None:
         with contextlib.suppress(OSError):

@@ -5,11 +5,15 @@ to a receiver that is down, then failed; nothing a receiver gets says anything a
 import json
 import re
 import socket
+import threading
+import time
 import uuid
 from datetime import UTC, date, timedelta
+from unittest import mock
 
 import pytest
 import time_machine
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
@@ -235,3 +239,53 @@ def test_the_one_sender_sends_messages_and_webhooks_in_one_sweep(clinic, receive
     drain()
     assert events_of(hook) == ["appointment.booked"]
     assert len(mailoutbox) >= 1  # the patient's confirmation, by the same sweep
+
+
+def test_the_delivery_is_written_with_the_change_or_not_at_all(clinic, receiver, django_capture_on_commit_callbacks):
+    from reminders.tasks import messages_send
+
+    WebhookEndpointFactory(url=receiver().url)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        book(clinic, at(next_weekday(0, at_least=3), 9))
+        assert WebhookDelivery.objects.count() == 1
+        raise RuntimeError("the booking's transaction rolls back")
+    assert not WebhookDelivery.objects.exists()
+    with mock.patch.object(messages_send, "delay") as delay, django_capture_on_commit_callbacks(execute=True):
+        book(clinic, at(next_weekday(0, at_least=3), 10))
+        assert not delay.called  # not before the commit
+    assert delay.called and WebhookDelivery.objects.count() == 1
+
+
+class Dribbler:
+    """A receiver that answers a byte every 0.2 s and never finishes its headers."""
+
+    def __init__(self) -> None:
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.stop = threading.Event()
+        threading.Thread(target=self.serve, daemon=True).start()
+
+    def serve(self) -> None:
+        conn, _ = self.server.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while not self.stop.wait(0.2):
+                try:
+                    conn.sendall(b"a")
+                except OSError:
+                    return
+
+
+@override_settings(WEBHOOK_TIMEOUT_SECONDS=0.5)
+def test_a_receiver_that_answers_a_byte_at_a_time_cannot_hold_the_sender():
+    dribbler = Dribbler()
+    delivery = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(url=f"http://127.0.0.1:{dribbler.port}/"))
+    started = time.monotonic()
+    try:
+        webhook_send_next(now=timezone.now())
+    finally:
+        dribbler.stop.set()
+    assert time.monotonic() - started < 3  # three times the timeout, and a little
+    delivery.refresh_from_db()
+    assert delivery.state == MessageState.PENDING and "No answer" in delivery.last_error
