@@ -210,3 +210,11 @@ def test_gets_on_the_post_only_urls_are_refused_and_odd_ids_are_404(manager):
     assert manager.get(reverse("reminders:webhook-rotate", args=[endpoint.pk])).status_code == 405
     assert manager.get(reverse("reminders:webhook", args=[endpoint.pk + 1000])).status_code == 404
     assert manager.post(reverse("reminders:webhook-resend", args=[987654])).status_code == 404
+
+
+def test_the_outbox_leads_managers_to_the_webhooks_and_nobody_else(client, manager_user, front_desk_user):
+    link = reverse("reminders:webhooks")
+    client.force_login(manager_user)
+    assert link in client.get(reverse("reminders:outbox")).content.decode()
+    client.force_login(front_desk_user)
+    assert link not in client.get(reverse("reminders:outbox")).content.decode()
