@@ -13,6 +13,10 @@ appointment_cancelled = Signal()  # appointment
 # appointment, ended_at (when the visit really ended: the completion time, or the booked end if
 # completed later), now (the time of the completion)
 appointment_completed = Signal()
+# The patient arrived / did not come: `event` is the AppointmentEvent just written (a check-in that was
+# undone and made again is a new event), `now` the time of it.
+appointment_checked_in = Signal()  # appointment, event, now
+appointment_no_show = Signal()  # appointment, event, now
 # A one-time code to send to the contact details on file (reminders writes the outbox row).
 identity_code_requested = Signal()  # appointment, identity_code
 # The person holding an online booking's link proved control of the email on file (intake then

@@ -10,6 +10,9 @@ from bookings import signals as bookings
 
 # A two-week follow-up reported an urgent symptom: reminders writes the clinic's alert (no details).
 follow_up_urgent = Signal()  # follow_up, now
+# The patient submitted the intake through the booking's link (once per appointment): reminders tells
+# the webhooks that asked, with ids and times only, never an answer or the screening's outcome.
+intake_completed = Signal()  # appointment, now
 
 
 @receiver(bookings.appointment_identity_verified, dispatch_uid="intake.identity_verified")

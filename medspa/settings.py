@@ -230,6 +230,12 @@ MESSAGE_MAX_ATTEMPTS = env.int("MESSAGE_MAX_ATTEMPTS", default=5)
 # A message a sender took ("sending", committed) and never finished after this long is "in doubt":
 # shown so to staff and sent again with the same Message-ID / idempotency key.
 MESSAGE_IN_DOUBT_AFTER = timedelta(seconds=env.int("MESSAGE_IN_DOUBT_AFTER_SECONDS", default=600))
+# Webhooks (managers register them at /staff/webhooks/): a signed POST, sent by the message sender
+# above (its retries, MESSAGE_MAX_ATTEMPTS and "in doubt"). Receivers must be https on a public
+# address; WEBHOOK_ALLOW_LOCAL (on in development and tests) also lets http://localhost and
+# 127.0.0.1 / ::1 receive, and nothing ever goes to a private or link-local address.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_ALLOW_LOCAL = env.bool("WEBHOOK_ALLOW_LOCAL", default=DEBUG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default=f"{CLINIC_NAME} <{CLINIC_EMAIL}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

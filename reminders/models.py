@@ -1,6 +1,7 @@
 """The outbox: one row per message to send. The row is the truth; the broker only carries ids."""
 
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -127,3 +128,104 @@ class Message(models.Model):
         if step is None and self.kind == "aftercare" and self.step:
             step = self.step.replace("-", " ")
         return f"{kind} · {step}" if step else kind
+
+
+# Webhooks: the clinic's other systems hear of bookings and intake. Deliveries are outbox rows of their
+# own (no patient to address, no consent to check, a signed HTTP POST), sent by the same sender as the
+# messages above: one task, one sweep, one claim under SKIP LOCKED, one backoff, one "in doubt" rule.
+
+
+class WebhookEvent(models.TextChoices):
+    APPOINTMENT_BOOKED = "appointment.booked", "Appointment booked"
+    APPOINTMENT_MOVED = "appointment.moved", "Appointment moved"
+    APPOINTMENT_CANCELLED = "appointment.cancelled", "Appointment cancelled"
+    APPOINTMENT_CHECKED_IN = "appointment.checked_in", "Patient checked in"
+    APPOINTMENT_COMPLETED = "appointment.completed", "Visit completed"
+    APPOINTMENT_NO_SHOW = "appointment.no_show", "No-show"
+    INTAKE_COMPLETED = "intake.completed", "Intake completed"
+    TEST = "webhook.test", "Test event"
+
+
+SUBSCRIBABLE = [choice for choice in WebhookEvent.choices if choice[0] != WebhookEvent.TEST]
+
+
+def new_webhook_secret() -> str:
+    """32 random bytes, shown to the manager to copy into the receiving system."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A URL of the clinic's other systems that is told of the events it asks for (managers keep these)."""
+
+    name = models.CharField(max_length=80, blank=True, help_text="What it is, e.g. “Practice CRM”.")
+    url = models.URLField(max_length=500)
+    events = models.JSONField(default=list)  # WebhookEvent values, never "webhook.test"
+    is_active = models.BooleanField(default=True)
+    secret = models.CharField(max_length=80, default=new_webhook_secret, editable=False)
+    secret_rotated_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+    @property
+    def event_labels(self) -> list[str]:
+        labels = dict(WebhookEvent.choices)
+        return [labels.get(event, event) for event in self.events]
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the body is fixed when the event happens, and signed at each try.
+
+    `delivery_id` is the X-Medspa-Delivery header, the same on every try of this row (retries and a
+    retry of a try in doubt), so the receiver can drop a repeat; a manager's resend is a new row with
+    a new delivery id and the same event id in the body.
+    """
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    event_id = models.CharField(max_length=40)  # the body's "id": one event, whatever the endpoint or resend
+    delivery_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    reference = models.CharField(max_length=8, blank=True)  # the appointment's, for the log
+    body = models.TextField()  # the exact JSON that is signed and sent
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=MessageState.choices, default=MessageState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sending_started_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(null=True, blank=True)  # the receiver's HTTP status
+    last_response = models.CharField(max_length=500, blank=True)  # the start of its answer
+    last_error = models.CharField(max_length=300, blank=True)
+    # (endpoint, event, what it is about): a signal sent twice writes one row.
+    dedupe_key = models.CharField(max_length=120, unique=True)
+    resend_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="resends")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            models.Index(fields=["due_at", "id"], condition=models.Q(state="pending"), name="webhook_pending_due"),
+            models.Index(
+                fields=["sending_started_at", "id"], condition=models.Q(state="sending"), name="webhook_sending_since"
+            ),
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_endpoint_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} to endpoint {self.endpoint_id} ({self.state})"
+
+    def in_doubt(self, now) -> bool:
+        return (
+            self.state == MessageState.SENDING
+            and self.sending_started_at is not None
+            and self.sending_started_at <= now - settings.MESSAGE_IN_DOUBT_AFTER
+        )

@@ -34,8 +34,10 @@ from bookings.models import (
 from .aftercare import invites_rebooking, visit_aftercare
 from .channels import ChannelError, Outgoing, channel_for
 from .models import Message, MessageChannel, MessageKind, MessageState, Recipient
+from .outbox import after_failure, next_row
 from .render import render
 from .timelines import Planned, Visit, aftercare_timeline, booking_timeline
+from .webhooks.sending import webhook_send_next
 
 LIVE = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
 
@@ -187,10 +189,6 @@ def _loggable(message: Message, text: str) -> str:
     return text
 
 
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(minutes=2 ** min(attempts, 8))
-
-
 def message_id_for(message: Message) -> str:
     """The email Message-ID (and SMS idempotency key): the same on every try, so a repeat can be dropped."""
     domain = settings.SITE_URL.split("://")[-1].split("/")[0].split(":")[0]
@@ -235,17 +233,10 @@ def message_claim(*, now: datetime) -> tuple[Message, str] | None:
         "patient", "appointment__location", "appointment__service", "appointment__provider__user"
     )
     with transaction.atomic():
-        cutoff = now - settings.MESSAGE_IN_DOUBT_AFTER
-        message = (
-            select.filter(state=MessageState.SENDING, sending_started_at__lte=cutoff)
-            .order_by("sending_started_at", "pk")
-            .first()
-        )
-        in_doubt = message is not None
-        if message is None:
-            message = select.filter(state=MessageState.PENDING, due_at__lte=now).order_by("due_at", "pk").first()
-        if message is None:
+        found = next_row(select, now=now)
+        if found is None:
             return None
+        message, in_doubt = found
         reason = _why_not(message, now)
         channel = _channel(message, in_doubt) if not reason else None
         if not reason and channel is None:
@@ -297,10 +288,8 @@ def message_send_next(*, now: datetime, email_connection=None) -> Message | None
         provider_id = sender.send(outgoing)
     except (ChannelError, ValueError) as exc:
         message.last_error = str(exc)[:300]
-        if message.attempts >= settings.MESSAGE_MAX_ATTEMPTS or isinstance(exc, ValueError):
-            message.state = MessageState.FAILED
-        else:
-            message.state, message.due_at = MessageState.PENDING, now + _backoff(message.attempts)
+        message.state, due_at = after_failure(message.attempts, now, permanent=isinstance(exc, ValueError))
+        message.due_at = due_at or message.due_at
         fields = {"state": message.state, "due_at": message.due_at, "last_error": message.last_error}
     else:
         message.state, message.sent_at = MessageState.SENT, now
@@ -316,17 +305,25 @@ def message_send_next(*, now: datetime, email_connection=None) -> Message | None
 
 
 def messages_send_due(*, now_fn=None, limit: int = 1000, seconds: float = 50.0) -> int:
-    """Send due messages one by one until none is due, `limit` are sent or `seconds` pass. Returns how many."""
+    """Send due messages and webhook deliveries one by one until none is due, `limit` are sent or
+    `seconds` pass. Returns how many were sent."""
     now_fn = now_fn or timezone.now
     started, sent = clock.monotonic(), 0
+    messages_left = webhooks_left = True
     # One SMTP session for the sweep, opened on the first email and closed at the end.
     connection = mail.get_connection()
     try:
-        while sent < limit and clock.monotonic() - started < seconds:
-            message = message_send_next(now=now_fn(), email_connection=connection)
-            if message is None:
-                break
-            sent += message.state == MessageState.SENT
+        # Messages and webhook deliveries take turns, so a slow receiver cannot hold back the
+        # patients' messages for long; each queue is asked until it has nothing due.
+        while (messages_left or webhooks_left) and sent < limit and clock.monotonic() - started < seconds:
+            if messages_left:
+                message = message_send_next(now=now_fn(), email_connection=connection)
+                messages_left = message is not None
+                sent += messages_left and message.state == MessageState.SENT
+            if webhooks_left:
+                delivery = webhook_send_next(now=now_fn())
+                webhooks_left = delivery is not None
+                sent += webhooks_left and delivery.state == MessageState.SENT
     finally:
         connection.close()
     return sent

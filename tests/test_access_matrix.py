@@ -38,6 +38,8 @@ from tests.factories import (
     ProviderFactory,
     ServiceFactory,
     WaitlistEntryFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
 )
 from treatments.models import ServiceKind
 
@@ -187,6 +189,15 @@ MATRIX: dict[str, Row] = {
     "reminders:outbox": Row(plain("reminders:outbox"), "NNYYY"),
     "reminders:patient-messages": Row(plain("reminders:patient-messages", patient_pk), "NNYYY"),
     "reminders:resend": Row(plain("reminders:resend", lambda w: w.message.pk), "NNYNY", method="post"),
+    # Webhooks: managers only
+    "reminders:webhooks": Row(plain("reminders:webhooks"), "NNNNY"),
+    "reminders:webhook-new": Row(plain("reminders:webhook-new"), "NNNNY"),
+    "reminders:webhook": Row(plain("reminders:webhook", lambda w: w.webhook.pk), "NNNNY"),
+    "reminders:webhook-rotate": Row(plain("reminders:webhook-rotate", lambda w: w.webhook.pk), "NNNNY", method="post"),
+    "reminders:webhook-test": Row(plain("reminders:webhook-test", lambda w: w.webhook.pk), "NNNNY", method="post"),
+    "reminders:webhook-resend": Row(
+        plain("reminders:webhook-resend", lambda w: w.webhook_delivery.pk), "NNNNY", method="post"
+    ),
 }
 
 # Each model in the admin: who may open its list (Y) in VISITORS order.
@@ -265,7 +276,10 @@ def world(db, injector_user):
                              signed_at=timezone.now(), user_agent="test")  # fmt: skip
     proposal = ContactProposalFactory(appointment=appointment, first_name="Rosa", last_name="Quennell",
                                       email="x@example.com", phone="+14805550100")  # fmt: skip
+    webhook = WebhookEndpointFactory(url="https://hooks.example.com/medspa")  # after the booking: no deliveries
     return SimpleNamespace(
+        webhook=webhook,
+        webhook_delivery=WebhookDeliveryFactory(endpoint=webhook),
         appointment=appointment,
         embed_origin=EmbedOrigin.objects.create(origin="https://www.seaside.example"),
         consent=consent,

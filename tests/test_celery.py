@@ -1,6 +1,7 @@
 """A real Celery worker consumes the configured broker (Redis in CI, the filesystem locally)."""
 
 import os
+import time
 from datetime import timedelta
 
 import pytest
@@ -9,7 +10,8 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 
 from medspa.tasks import ping, sessions_clear
-from tests.conftest import celery_worker
+from tests.conftest import celery_worker, database_url
+from tests.reminders.webhook_receiver import Receiver, readme_verify
 
 
 @pytest.fixture
@@ -46,3 +48,32 @@ def test_sessions_clear_deletes_only_expired_sessions():
     Session.objects.create(session_key="live", session_data="", expire_date=now + timedelta(days=1))
     sessions_clear()
     assert list(Session.objects.values_list("session_key", flat=True)) == ["live"]
+
+
+@pytest.fixture
+def webhook_receiver():
+    hook = Receiver()
+    yield hook
+    hook.stop()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_real_worker_delivers_a_signed_webhook(webhook_receiver):
+    """The outbox's one task, on a real worker and the configured broker, posts the webhook to a real receiver."""
+    from reminders.models import MessageState, WebhookDelivery
+    from reminders.tasks import messages_send
+    from tests.factories import WebhookDeliveryFactory, WebhookEndpointFactory
+
+    hook = webhook_receiver
+    delivery = WebhookDeliveryFactory(endpoint=WebhookEndpointFactory(url=hook.url))
+    with celery_worker(DATABASE_URL=database_url()) as worker:
+        messages_send.apply_async(queue=worker.queue)  # results are not kept: wait for the receiver
+        deadline = time.monotonic() + 90
+        while not hook.requests and time.monotonic() < deadline:
+            time.sleep(0.2)
+    # Leaving the block stops the worker warmly: the task it was running (the write of "sent") finishes first.
+    (request,) = hook.requests
+    event = readme_verify()(delivery.endpoint.secret, request.body, request.headers["x-medspa-signature"])
+    assert event["event"] == "webhook.test" and request.headers["x-medspa-delivery"] == str(delivery.delivery_id)
+    assert WebhookDelivery.objects.get().state == MessageState.SENT

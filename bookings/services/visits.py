@@ -76,8 +76,12 @@ def _move(
         _check_timing(appointment, to, now)
         appointment.status = to
         appointment.save(update_fields=["status", "updated_at"])
-        event_record(appointment, kind, at=now, actor=actor)
-        if to == AppointmentStatus.COMPLETED:
+        event = event_record(appointment, kind, at=now, actor=actor)
+        if to == AppointmentStatus.CHECKED_IN:
+            signals.appointment_checked_in.send(sender=Appointment, appointment=appointment, event=event, now=now)
+        elif to == AppointmentStatus.NO_SHOW:
+            signals.appointment_no_show.send(sender=Appointment, appointment=appointment, event=event, now=now)
+        elif to == AppointmentStatus.COMPLETED:
             # Aftercare is timed from the end of the visit: now, when it ends early; the booked
             # end, when it is completed late (completing before the start is refused above).
             signals.appointment_completed.send(

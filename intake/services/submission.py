@@ -9,6 +9,7 @@ from django.db import transaction
 from bookings.models import Appointment, Patient
 from bookings.services import contact_proposal_record, patient_contact_update
 
+from .. import signals
 from ..models import Consent, IntakeDraft, MedicalHistory
 from ..screening import Outcome, outcome_for
 from ..selectors import consent_current, consent_text_for, history_outcome, history_submitted_here
@@ -88,6 +89,7 @@ def intake_submit(*, appointment: Appointment, signature: Signature | None, now:
         if text is not None and signed is None and signature is not None:
             consent = consent_record(appointment=appointment, text=text, signature=signature, now=now)
         treatment_ready_refresh(appointment=appointment, now=now)
+        signals.intake_completed.send(sender=Appointment, appointment=appointment, now=now)
     outcome = outcome_for(hit.rule.severity for hit in hits)
     return IntakeSubmitted(history=history, consent=consent, outcome=outcome, new=True)
 

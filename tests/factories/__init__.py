@@ -41,7 +41,7 @@ from .intake import (
     ScreeningHitFactory,
     png_bytes,
 )
-from .reminders import MessageFactory
+from .reminders import MessageFactory, WebhookDeliveryFactory, WebhookEndpointFactory
 from .treatments import (
     AftercareStepFactory,
     CatalogVersionFactory,
@@ -87,6 +87,8 @@ __all__ = [
     "TreatmentRecordFactory",
     "UserFactory",
     "WaitlistEntryFactory",
+    "WebhookDeliveryFactory",
+    "WebhookEndpointFactory",
     "WorkingHoursFactory",
     "png_bytes",
 ]
