@@ -12,7 +12,7 @@ from medspa.forms import Styled
 from medspa.staff import DayField
 from treatments.models import TreatmentArea
 
-from .models import Decision
+from .models import Decision, PhotoUse
 from .screening import RULES, Severity, decision_refusal
 from .services import URGENT_SYMPTOMS
 
@@ -137,6 +137,11 @@ class ConsentForm(Styled, forms.Form):
     agree = forms.BooleanField(label="I have read and agree to the consent above.",
                                error_messages={"required": "Please tick to agree before signing."})  # fmt: skip
     typed_name = forms.CharField(label="Type your full name", max_length=160)
+    photo_use = forms.ChoiceField(
+        label="Your before-and-after photos", choices=PhotoUse.choices, widget=forms.RadioSelect,
+        initial=PhotoUse.CLINICAL, required=False,
+        help_text="Your injector photographs your face to compare visits. You can change this when you next sign.",
+    )  # fmt: skip
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     strokes = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -149,6 +154,10 @@ class ConsentForm(Styled, forms.Form):
         if typed.casefold() != " ".join(self.full_name.split()).casefold():
             raise ValidationError(f"Type your full name as on your booking: {self.full_name}.")
         return typed
+
+    def clean_photo_use(self) -> str:
+        # Nothing chosen means the narrower use: the clinical record only.
+        return self.cleaned_data.get("photo_use") or PhotoUse.CLINICAL
 
     def clean_signature(self) -> bytes:
         value = self.cleaned_data.get("signature") or ""
