@@ -35,6 +35,7 @@ from tests.factories import (
     ContactProposalFactory,
     LocationFactory,
     PatientFactory,
+    PhotoFactory,
     ProviderFactory,
     ServiceFactory,
     WaitlistEntryFactory,
@@ -165,6 +166,11 @@ MATRIX: dict[str, Row] = {
     "charting:history": Row(plain("charting:history", patient_pk), "NNNYY"),
     "charting:print": Row(plain("charting:print", patient_pk), "NNNYY"),
     "charting:recall": Row(plain("charting:recall", query="?lot=C7001C3"), "NNNNY"),
+    "charting:photos": Row(plain("charting:photos", ref), "NNNYY"),
+    "charting:photo-file": Row(plain("charting:photo-file", lambda w: w.photo.pk, lambda w: "screen"), "NNNYY"),
+    "charting:photo-compare": Row(plain("charting:photo-compare", patient_pk), "NNNYY"),
+    "charting:photos-marketing": Row(plain("charting:photos-marketing"), "NNNNY"),
+    "charting:photos-marketing-zip": Row(plain("charting:photos-marketing-zip"), "NNNNY"),
     # Audit: managers only
     "audit:trail": Row(plain("audit:trail"), "NNNNY"),
     "audit:changes-csv": Row(plain("audit:changes-csv"), "NNNNY"),
@@ -259,6 +265,7 @@ def world(db, injector_user):
                                       email="x@example.com", phone="+14805550100")  # fmt: skip
     return SimpleNamespace(
         appointment=appointment,
+        photo=PhotoFactory(appointment=appointment),
         consent=consent,
         proposal=proposal,
         provider=provider,
