@@ -30,8 +30,8 @@ def face_image(expression: str, *, asymmetry: float) -> bytes:
     draw.rectangle((0, 0, W, 90), fill=(196, 208, 212))
     draw.rectangle((cx - 70, 640, cx + 70, H), fill=SKIN)  # neck
     draw.ellipse((cx - 190, 580, cx + 190, H + 160), fill=(64, 96, 110))  # shoulders
-    jaw_left = 150 + int(22 * asymmetry) + (10 if expression == "clench" else 0)  # a bulkier left masseter
-    jaw_right = 150 + (6 if expression == "clench" else 0)
+    jaw_left = 132 + int(24 * asymmetry) + (10 if expression == "clench" else 0)  # a bulkier left masseter
+    jaw_right = 132 + (6 if expression == "clench" else 0)
     # The patient's left is the viewer's right.
     face = [(cx - 165, 330), (cx - jaw_right, 540), (cx - 60, 650), (cx + 60, 650), (cx + jaw_left, 540),
             (cx + 165, 330)]  # fmt: skip
