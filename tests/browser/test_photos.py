@@ -25,7 +25,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def returning_patient(db, photo_store):
+def returning_patient(db, request):
+    request.getfixturevalue("photo_store")  # the photos in a folder of this test's own
     injector = UserFactory(username="injector", first_name="Imani", last_name="Osei", is_staff=True)
     injector.groups.add(Group.objects.get(name=INJECTOR))
     TOTPDevice.objects.create(user=injector, confirmed=True)
