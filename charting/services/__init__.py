@@ -1,7 +1,7 @@
 """Writes of charting, one module per noun; import them from here."""
 
 from .assessment import MAX_MUSCLES, MUSCLE_MAX_LENGTH, AssessmentError, RowInput, assessment_locked, assessment_save
-from .photos import PhotoInput, photo_renditions_make, photos_add
+from .photos import PhotoInput, photo_renditions_make, photos_add, photos_erase
 from .record import (
     ChartingError,
     RecordContent,
@@ -27,6 +27,7 @@ __all__ = [
     "assessment_save",
     "photo_renditions_make",
     "photos_add",
+    "photos_erase",
     "record_not_treated",
     "record_save",
     "record_sign",

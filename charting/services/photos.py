@@ -110,3 +110,18 @@ def photo_renditions_make(photo_id: int) -> bool:
             if name not in current:
                 storage.delete(name)
     return bool(updated)
+
+
+def photos_erase(*, patient) -> int:
+    """Remove every photo of a patient who is being erased (the rows now, the files after commit)."""
+    photos = Photo.objects.filter(appointment__patient=patient)
+    names = [name for row in photos.values_list("image", "screen", "thumb") for name in row if name]
+    count, _ = photos.delete()
+    storage = photo_storage()
+
+    def remove() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(remove)
+    return count

@@ -128,3 +128,21 @@ def test_erasure_is_refused_after_a_completed_toxin_treatment(clinic, manager_us
     with pytest.raises(ErasureRefused) as refused:
         patient_erase(patient=appointment.patient, actor=manager_user, now=timezone.now())
     assert refused.value.reasons == ["1 completed neuromodulator treatment: the treatment record must be kept."]
+
+
+def test_erasing_a_patient_deletes_their_photos_and_the_files(
+    clinic, manager_user, book, django_capture_on_commit_callbacks, photo_store
+):
+    from charting.models import Photo
+    from tests.charting.photo_helpers import stored_files
+    from tests.factories import PhotoFactory
+
+    folder = photo_store
+    visit = book(email="eve@example.com", first="Eve", days=2)
+    PhotoFactory(appointment=visit)
+    kept = PhotoFactory()  # another patient's
+    assert len(stored_files(folder)) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        patient_erase(patient=visit.patient, actor=manager_user, now=timezone.now())
+    assert list(Photo.objects.all()) == [kept]
+    assert [p.name for p in stored_files(folder)] == [kept.image.name]

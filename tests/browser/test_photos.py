@@ -18,15 +18,13 @@ from medspa.roles import INJECTOR
 from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_charting_history import DAO, sign_in
 from tests.charting.chart_world import area, charted_visit
-from tests.charting.photo_helpers import photo_store  # noqa: F401 - a fixture
 from tests.factories import AppointmentFactory, LocationFactory, PatientFactory, ProviderFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def returning_patient(db, request):
-    request.getfixturevalue("photo_store")  # the photos in a folder of this test's own
+def returning_patient(db, photo_store):
     injector = UserFactory(username="injector", first_name="Imani", last_name="Osei", is_staff=True)
     injector.groups.add(Group.objects.get(name=INJECTOR))
     TOTPDevice.objects.create(user=injector, confirmed=True)

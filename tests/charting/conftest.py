@@ -4,7 +4,6 @@ import pytest
 
 from intake.models import Consent, MedicalHistory
 from intake.screening import RULES, Severity
-from tests.charting.photo_helpers import photo_store  # noqa: F401 - a fixture for the photo tests
 from tests.factories import (
     AppointmentFactory,
     ConsentFactory,
