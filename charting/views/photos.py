@@ -28,6 +28,7 @@ from ..services import photos_add
 
 VIEW, ADD, EXPORT = "charting.view_photo", "charting.add_photo", "charting.export_marketing_photo"
 SIZES = ("thumb", "screen", "full")
+PHASE_CHOICES = [(Phase.BEFORE, "Before"), (Phase.AFTER, "After (review)")]  # short, for the choosers
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -115,7 +116,7 @@ def compare(request: HttpRequest, pk: int) -> HttpResponse:
         render(
             request,
             "charting/photo_compare.html",
-            {"patient": patient, "cmp": comparison, "expressions": Expression.choices, "phases": Phase.choices},
+            {"patient": patient, "cmp": comparison, "expressions": Expression.choices, "phases": PHASE_CHOICES},
         )
     )
 
