@@ -16,6 +16,7 @@ from charting.models import Expression, Photo
 from charting.services import PhotoInput, photo_renditions_make, photos_add
 from medspa.roles import INJECTOR
 from tests.browser.conftest import PHONE, screenshot
+from tests.browser.test_accessibility import AXE_CONTEXT
 from tests.browser.test_charting_history import DAO, sign_in
 from tests.charting.chart_world import area, charted_visit
 from tests.factories import AppointmentFactory, LocationFactory, PatientFactory, ProviderFactory, UserFactory
@@ -54,10 +55,11 @@ def phone_shots(tmp_path):
     return paths
 
 
-def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_server, browser, returning_patient,
+def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_server, browser, axe, returning_patient,
                                                                        phone_shots):  # fmt: skip
     visit = returning_patient
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
+                                  **AXE_CONTEXT)  # fmt: skip
     page = context.new_page()
     errors = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
@@ -75,6 +77,7 @@ def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_serve
         expect(frame.locator(".photo-guide")).to_be_visible()
     frame_box = page.locator('[data-frame-for="id_rest"]').bounding_box()
     assert frame_box["width"] < PHONE["width"] / 2  # two frames a row on a phone
+    axe.assert_no_serious(page, "the photo page with six photos taken")
     screenshot(page, "photos-phone-taken")
     page.get_by_role("button", name="Save photos").click()
     expect(page.get_by_text("6 photos added (before treatment).")).to_be_visible()
@@ -82,7 +85,9 @@ def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_serve
     expect(page.locator("#set-before")).to_contain_text("all six")
     thumbs = page.locator(".photo-set img.photo-thumb")
     expect(thumbs).to_have_count(6)
-    assert all(thumbs.nth(i).evaluate("img => img.naturalWidth > 0") for i in range(6))  # served to this user
+    for i in range(6):  # each served to this user (lazy: loaded once in view)
+        thumbs.nth(i).scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=thumbs.nth(i).element_handle())
 
     page.get_by_role("link", name="Compare visits").click()
     expect(page.get_by_role("heading", name="Photos compared: Elena Marsh")).to_be_visible()
@@ -90,7 +95,8 @@ def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_serve
     expect(page.locator(".compare-summary")).to_contain_text("Smiling")
     photos = page.locator("img.compare-photo")
     expect(photos).to_have_count(2)
-    assert all(photos.nth(i).evaluate("img => img.complete && img.naturalWidth > 0") for i in range(2))
+    for i in range(2):
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photos.nth(i).element_handle())
     left, right = (photos.nth(i).bounding_box() for i in range(2))
     assert abs(left["y"] - right["y"]) < 2 and left["x"] + left["width"] <= right["x"]  # side by side, on a phone too
     expect(page.locator(".compare-side").first).to_contain_text("Earlier")
@@ -105,6 +111,7 @@ def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_serve
         slider.press("ArrowRight")
     after = top.evaluate("img => getComputedStyle(img).clipPath")
     assert before != after and "47%" in after, (before, after)
+    axe.assert_no_serious(page, "the comparison")
     screenshot(page, "photos-phone-compare")
     assert not errors, errors
     context.close()
