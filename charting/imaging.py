@@ -90,6 +90,8 @@ def photo_reencode(data: bytes) -> Encoded:
     Raises ImageRefused with a message for the person uploading.
     """
     image = _open(data)
+    if image.format == "JPEG":  # decode a phone's 48 MP at a fraction of the size: fast and light on memory
+        image.draft("RGB", (STORED_SIDE, STORED_SIDE))
     upright = _upright_rgb(image)
     upright.thumbnail((STORED_SIDE, STORED_SIDE), Image.Resampling.LANCZOS)
     return _jpeg(upright)
