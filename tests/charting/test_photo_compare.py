@@ -116,5 +116,6 @@ def test_the_comparison_costs_the_same_queries_with_2_and_with_12_visits(client,
     client.force_login(injector_user)
     _queries(client, patient)  # warm the session and the content types
     few, many = _queries(client, patient), _queries(client, other)
+    print(f"comparison: {few} queries for 2 visits, {many} for 12")
     assert few == many, f"{few} queries for 2 visits, {many} for 12"
     assert many <= 14

@@ -215,3 +215,28 @@ def test_front_desk_cannot_upload(client, front_desk_user, visit, photo_store):
     client.force_login(front_desk_user)
     assert post_set(client, visit, rest=upload(phone_jpeg())).status_code == 403
     assert not Photo.objects.exists() and stored_files(photo_store) == []
+
+
+def test_a_retake_or_a_second_tab_adds_rather_than_replaces_and_the_newest_is_shown(client, injector_user, visit,
+                                                                                   photo_store):  # fmt: skip
+    client.force_login(injector_user)
+    assert post_set(client, visit, rest=upload(phone_jpeg())).status_code == 302
+    assert post_set(client, visit, rest=upload(phone_jpeg())).status_code == 302  # the same post again
+    first, second = Photo.objects.filter(appointment=visit, expression="rest").order_by("pk")
+    page = client.get(photos_url(visit))
+    (before,) = [s for s in page.context["sets"] if s.phase == "before"]
+    assert {e: p for e, _, p in before.slots}["rest"] == second and before.earlier == [first]
+    assert "1 earlier take kept" in page.content.decode()
+
+
+def test_more_free_photos_than_allowed_are_refused_and_nothing_is_stored(client, injector_user, visit, photo_store):
+    client.force_login(injector_user)
+    response = post_set(client, visit, free=[upload(phone_jpeg(size=(40, 30)), f"{i}.jpg") for i in range(9)])
+    assert response.status_code == 400 and "at most 8" in response.context["form"].errors["free"][0]
+    assert not Photo.objects.exists() and stored_files(photo_store) == []
+
+
+def test_an_unknown_visit_is_a_404(client, injector_user, photo_store):
+    client.force_login(injector_user)
+    assert client.get(reverse("charting:photos", args=["NOSUCHREF"])).status_code == 404
+    assert client.post(reverse("charting:photos", args=["NOSUCHREF"]), {"phase": "before"}).status_code == 404
