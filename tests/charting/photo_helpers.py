@@ -46,6 +46,19 @@ def heic_bytes(size=(300, 400)) -> bytes | None:
     return out.getvalue()
 
 
+def phone_heic() -> bytes:
+    """A HEIC file as an iPhone sends it: location and device in its EXIF."""
+    import pillow_heif
+
+    from charting import imaging  # noqa: F401 - registers the HEIF opener
+
+    heif = pillow_heif.from_pillow(Image.open(io.BytesIO(phone_jpeg(size=(300, 400), orientation=1))))
+    out = io.BytesIO()
+    heif.save(out, quality=80)
+    assert DEVICE.encode() in out.getvalue()
+    return out.getvalue()
+
+
 def upload(data: bytes, name: str = "photo.jpg", content_type: str = "image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
 
