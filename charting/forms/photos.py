@@ -27,7 +27,10 @@ class MultipleFileField(forms.FileField):
     """Several files from one input; cleaned to a list (empty when none was chosen)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={**CAMERA, "multiple": True}))
+        # No `capture`: a phone then offers its gallery as well as the camera, where several can be picked.
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": "image/*", "class": "photo-input", "multiple": True})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):

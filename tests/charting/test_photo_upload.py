@@ -69,7 +69,7 @@ def test_the_camera_fields_open_the_camera_with_the_expression_named_and_the_gui
     client.force_login(injector_user)
     text = client.get(photos_url(visit)).content.decode()
     assert text.count('accept="image/*"') == 7  # six expressions and the free photos
-    assert text.count('capture="environment"') == 7
+    assert text.count('capture="environment"') == 6  # the free photos may come from the gallery too
     assert "multiple" in text and 'enctype="multipart/form-data"' in text
     assert text.count('class="photo-guide"') == 6
     assert '<span class="photo-frame-label">Raising the brows</span>' in text
