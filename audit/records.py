@@ -12,6 +12,7 @@ from django.conf import settings
 from django.utils import dateformat
 
 from bookings.models import Appointment, Patient
+from charting.models import Photo
 from intake.models import FollowUp, IntakeDraft, MedicalHistory, ScreeningDecision
 from reminders.models import Message
 
@@ -141,6 +142,7 @@ def patient_record(*, patient: Patient, when: When = iso) -> dict:
                 "ip_address": c.ip_address or "",
                 "user_agent": c.user_agent,
                 "signature_png_base64": base64.b64encode(bytes(c.signature_png)).decode(),
+                "photo_use": c.get_photo_use_display(),
             }
             for c in consent_of(patient).order_by("signed_at")
         ],
@@ -152,6 +154,17 @@ def patient_record(*, patient: Patient, when: When = iso) -> dict:
                 "submitted_at": when(f.submitted_at, zone_of(f.appointment_id)),
             }
             for f in FollowUp.objects.filter(appointment__patient=patient).order_by("submitted_at")
+        ],
+        # The photos' particulars (the images themselves are shown to staff on the visit's photo page).
+        "photos": [
+            {
+                "photo": p.pk,
+                "appointment": references.get(p.appointment_id, ""),
+                "phase": p.get_phase_display(),
+                "expression": p.label,
+                "taken_at": when(p.uploaded_at, zone_of(p.appointment_id)),
+            }
+            for p in Photo.objects.filter(appointment__patient=patient).order_by("uploaded_at", "pk")
         ],
         "messages": [
             {

@@ -4,7 +4,7 @@ A patient is erased only when nothing clinical of theirs must be kept: a complet
 treatment, a signed consent, a submitted medical history or follow-up all make the record one
 the clinic must retain (medical-records law outlasts a request to erase). Otherwise their
 personal data is anonymised in place, their future visits cancelled, unsubmitted answers and
-message texts dropped, and an `Erasure` tombstone says who did it and when.
+message texts dropped, photos deleted, and an `Erasure` tombstone says who did it and when.
 """
 
 from datetime import datetime
@@ -15,6 +15,7 @@ from django.http import HttpRequest
 
 from bookings.models import Appointment, AppointmentStatus, Patient
 from bookings.services import appointment_cancel, patient_anonymise
+from charting.services import photos_erase
 from intake.models import AccessLog, Consent, FollowUp, MedicalHistory
 from intake.services import access_log_record, intake_drafts_discard
 from reminders.services import message_log_erase
@@ -74,6 +75,7 @@ def patient_erase(*, patient: Patient, actor: AbstractBaseUser, now: datetime) -
             appointment_cancel(appointment=appointment, now=now, by_patient=False, reason=ERASURE_REASON, actor=actor)
             cancelled.append(appointment.reference)
         intake_drafts_discard(patient=patient)
+        photos_erase(patient=patient)  # a face identifies the person as much as a name
         message_log_erase(patient=patient, now=now)  # after cancelling: its notice is never sent
         patient_anonymise(patient=patient)
         tombstone = patient.audit_history.first()  # the row the anonymising save just wrote

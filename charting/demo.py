@@ -17,6 +17,7 @@ from bookings.selectors import slots_available
 from bookings.services import appointment_book
 from treatments.models import Product, Service, TreatmentArea
 
+from .demo_photos import seed_photos
 from .models import Assessment, AssessmentRow, InjectionSite, LotUse, RecordStatus, TreatmentRecord
 
 EMAIL = "elena.marsh@example.com"
@@ -53,6 +54,7 @@ def seed() -> None:
         defaults={"first_name": "Elena", "last_name": "Marsh", "phone": "+19415550104"},
     )
     if Assessment.objects.filter(appointment__patient=patient).exists():
+        _photos(patient)  # an older demo database gets the photo sets too
         return
     provider = Provider.objects.filter(user__username="injector").first()
     location = Location.objects.filter(slug="sarasota").first()
@@ -89,7 +91,17 @@ def seed() -> None:
                                          units=Decimal(amount), points=points)  # fmt: skip
         record.status, record.signed_by, record.signed_at = RecordStatus.SIGNED, provider.user, end
         record.save(update_fields=["status", "signed_by", "signed_at"])
+    _photos(patient)
     _book_next(patient, provider, service, list(areas.values()))
+
+
+def _photos(patient: Patient) -> None:
+    """The "before" photo set of both charted visits: lopsided at the first, nearly even at the second."""
+    visits = list(Appointment.objects.filter(patient=patient, assessment__isnull=False)
+                  .select_related("provider__user").order_by("start"))  # fmt: skip
+    asymmetry = [1.0, 0.25]
+    if visits:
+        seed_photos([(a, asymmetry[min(i, 1)]) for i, a in enumerate(visits)], actor=visits[0].provider.user)
 
 
 def _book_next(patient: Patient, provider: Provider, service: Service, areas: list[TreatmentArea]) -> None:

@@ -280,3 +280,7 @@ class Addendum(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError("An addendum is never deleted.")
+
+
+# Photos live in their own module; imported here so Django finds the model.
+from .photo_models import Phase, Photo  # noqa: E402, F401

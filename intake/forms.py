@@ -12,7 +12,7 @@ from medspa.forms import Styled
 from medspa.staff import DayField
 from treatments.models import TreatmentArea
 
-from .models import Decision, SignatureMethod
+from .models import Decision, PhotoUse, SignatureMethod
 from .screening import RULES, Severity, decision_refusal
 from .services import URGENT_SYMPTOMS
 from .typed_signature import typed_signature_png
@@ -143,6 +143,11 @@ class ConsentForm(Styled, forms.Form):
         help_text="Your typed name becomes your signature, as binding as a drawn one. "
         "For signing with a keyboard or without a touch screen.",
     )  # fmt: skip
+    photo_use = forms.ChoiceField(
+        label="Your before-and-after photos", choices=PhotoUse.choices, widget=forms.RadioSelect,
+        initial=PhotoUse.CLINICAL, required=False,
+        help_text="Your injector photographs your face to compare visits. You can change this when you next sign.",
+    )  # fmt: skip
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     strokes = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -155,6 +160,10 @@ class ConsentForm(Styled, forms.Form):
         if typed.casefold() != " ".join(self.full_name.split()).casefold():
             raise ValidationError(f"Type your full name as on your booking: {self.full_name}.")
         return typed
+
+    def clean_photo_use(self) -> str:
+        # Nothing chosen means the narrower use: the clinical record only.
+        return self.cleaned_data.get("photo_use") or PhotoUse.CLINICAL
 
     def clean_signature(self) -> bytes:
         if self.cleaned_data.get("sign_by_typing"):

@@ -115,6 +115,13 @@ class SignatureMethod(models.TextChoices):
     TYPED = "typed", "Typed name"  # the keyboard's way: the typed name drawn into the image
 
 
+class PhotoUse(models.TextChoices):
+    """What the patient allows the clinic to do with their before-and-after photos (asked at signing)."""
+
+    CLINICAL = "clinical", "Clinical record only"
+    MARKETING = "marketing", "May also be used in the clinic's marketing"
+
+
 class Consent(models.Model):
     """A signed consent. Immutable: a new text version means a new signature, never an edit."""
 
@@ -129,6 +136,8 @@ class Consent(models.Model):
     user_agent = models.CharField(max_length=400)
     # Signed through an unproven link: it counts for its own appointment only, never for later ones.
     unverified = models.BooleanField(default=False)
+    # The photo choice signed with it; the latest signature's choice is the one that holds.
+    photo_use = models.CharField(max_length=10, choices=PhotoUse.choices, default=PhotoUse.CLINICAL)
 
     class Meta:
         ordering = ["-signed_at"]

@@ -207,7 +207,34 @@ STORAGES = {
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
+    # Patients' photos (charting): files under VAR_DIR, outside any served folder (there is no
+    # MEDIA_URL), or a private bucket of any S3-compatible store. Only a view that checks
+    # permission and writes the access log reads them (charting/views/photos.py).
+    "photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "photos"), "base_url": None, "file_permissions_mode": 0o600},
+    },
 }
+if PHOTOS_S3_BUCKET := env.str("PHOTOS_S3_BUCKET", default=""):
+    # django-storages' S3 backend (it needs boto3): AWS, MinIO, Backblaze, Wasabi, Scaleway…
+    # Credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the instance's role).
+    STORAGES["photos"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": PHOTOS_S3_BUCKET,
+            "endpoint_url": env.str("PHOTOS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("PHOTOS_S3_REGION", default="") or None,
+            "location": env.str("PHOTOS_S3_PREFIX", default="photos"),
+            "default_acl": "private",
+            "querystring_auth": True,  # a URL, if ever made, is signed and short-lived
+            "querystring_expire": 60,
+            "file_overwrite": False,
+        },
+    }
+    if PHOTOS_S3_ENCRYPTION := env.str("PHOTOS_S3_ENCRYPTION", default=""):  # e.g. AES256 or aws:kms
+        STORAGES["photos"]["OPTIONS"]["object_parameters"] = {"ServerSideEncryption": PHOTOS_S3_ENCRYPTION}
+# A photo upload: each file at most this many bytes (the form refuses more with a message).
+PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=20 * 1024 * 1024)
 
 # Email: written to files in VAR_DIR unless EMAIL_URL names an SMTP server.
 if EMAIL_URL := env.str("EMAIL_URL", default=""):

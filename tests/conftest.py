@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from medspa.roles import FRONT_DESK, INJECTOR, MANAGER
 from tests.bookings.conftest import week_hours
+from tests.charting.photo_helpers import photo_store  # noqa: F401 - the photo storage in a test's own folder
 from tests.factories import LocationFactory, ProviderFactory, ServiceFactory, UserFactory
 from treatments.models import ServiceKind
 

@@ -10,6 +10,7 @@ from .history import (
     patient_history,
     rows_by_muscle,
 )
+from .photos import PhotoComparison, PhotoSet, marketing_photos, photo_comparison, photo_sets, photo_use_of
 from .record import (
     TreatmentGiven,
     record_check_for,
@@ -20,13 +21,19 @@ from .record import (
 )
 
 __all__ = [
+    "PhotoComparison",
+    "PhotoSet",
     "RecallHit",
     "TreatmentGiven",
     "assessment_muscles",
     "assessment_of",
     "assessment_previous",
     "lot_recall",
+    "marketing_photos",
     "patient_history",
+    "photo_comparison",
+    "photo_sets",
+    "photo_use_of",
     "record_check_for",
     "record_entries",
     "record_totals",

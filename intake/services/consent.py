@@ -10,7 +10,7 @@ from bookings.models import Appointment
 from medspa.middleware import CONTROL_CHARACTERS
 from treatments.models import Service
 
-from ..models import Consent, ConsentText
+from ..models import Consent, ConsentText, PhotoUse
 from .access import ip_address_or_none
 from .readiness import ready_refresh, treatment_ready_refresh
 
@@ -24,6 +24,7 @@ class Signature:
     ip_address: str | None
     user_agent: str
     method: str = "drawn"  # SignatureMethod: drawn on the pad, or the typed name drawn for them
+    photo_use: str = PhotoUse.CLINICAL
 
 
 def consent_record(*, appointment: Appointment, text: ConsentText, signature: Signature, now: datetime) -> Consent:
@@ -39,6 +40,7 @@ def consent_record(*, appointment: Appointment, text: ConsentText, signature: Si
         ip_address=ip_address_or_none(signature.ip_address),
         user_agent=CONTROL_CHARACTERS.sub("", signature.user_agent)[:400],
         unverified=not appointment.identity_verified,
+        photo_use=signature.photo_use if signature.photo_use in PhotoUse.values else PhotoUse.CLINICAL,
     )
 
 
@@ -51,10 +53,11 @@ def consent_sign(
     ip_address: str | None,
     user_agent: str,
     now: datetime,
+    photo_use: str = PhotoUse.CLINICAL,
 ) -> Consent:
     """A signature on its own (the intake's consent step goes through `intake_submit`)."""
     signature = Signature(typed_name=typed_name, signature_png=signature_png, ip_address=ip_address,
-                          user_agent=user_agent)  # fmt: skip
+                          user_agent=user_agent, photo_use=photo_use)  # fmt: skip
     with transaction.atomic():
         consent = consent_record(appointment=appointment, text=text, signature=signature, now=now)
         treatment_ready_refresh(appointment=appointment, now=now)

@@ -165,7 +165,8 @@ def step(request: HttpRequest, token: str, step: str) -> HttpResponse:
                 signature = Signature(typed_name=form.cleaned_data["typed_name"],
                                       signature_png=form.cleaned_data["signature"], ip_address=client_ip(request),
                                       user_agent=request.META.get("HTTP_USER_AGENT", ""),
-                                      method=form.cleaned_data["signature_method"])  # fmt: skip
+                                      method=form.cleaned_data["signature_method"],
+                                      photo_use=form.cleaned_data["photo_use"])  # fmt: skip
             try:
                 intake_submit(appointment=appointment, signature=signature, now=timezone.now())
             except IntakeError as exc:  # a step undone in another tab, or a text published meanwhile

@@ -39,6 +39,8 @@ def test_the_json_export_holds_the_whole_record_and_is_logged(client, manager_us
     (consent,) = record["consents"]
     assert (consent["typed_name"], consent["text"], consent["text_version"]) == ("Ada Park", "I agree.", 1)
     assert consent["signed_at"] and consent["signature_png_base64"]
+    assert consent["photo_use"] == "Clinical record only"
+    assert record["photos"] == []
     assert ("reminder", "See you soon") in [(m["kind"], m["subject"]) for m in record["messages"]]
     assert len(record["messages"]) == Message.objects.filter(patient=appointment.patient).count()
     assert [e["what"] for e in record["access_log"]] == ["complete record export"]
@@ -128,3 +130,26 @@ def test_erasure_is_refused_after_a_completed_toxin_treatment(clinic, manager_us
     with pytest.raises(ErasureRefused) as refused:
         patient_erase(patient=appointment.patient, actor=manager_user, now=timezone.now())
     assert refused.value.reasons == ["1 completed neuromodulator treatment: the treatment record must be kept."]
+
+
+def test_erasing_a_patient_deletes_their_photos_and_the_files(
+    clinic, manager_user, book, django_capture_on_commit_callbacks, photo_store
+):
+    from audit.records import patient_record
+    from charting.models import Photo
+    from tests.charting.photo_helpers import stored_files
+    from tests.factories import PhotoFactory
+
+    folder = photo_store
+    visit = book(email="eve@example.com", first="Eve", days=2)
+    PhotoFactory(appointment=visit)
+    kept = PhotoFactory()  # another patient's
+    assert len(stored_files(folder)) == 2
+    (listed,) = patient_record(patient=visit.patient)["photos"]  # the complete record lists them
+    assert (listed["appointment"], listed["phase"], listed["expression"]) == (visit.reference, "Before treatment",
+                                                                              "At rest")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        patient_erase(patient=visit.patient, actor=manager_user, now=timezone.now())
+    assert list(Photo.objects.all()) == [kept]
+    assert patient_record(patient=visit.patient)["photos"] == []
+    assert [p.name for p in stored_files(folder)] == [kept.image.name]

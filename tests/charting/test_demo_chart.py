@@ -44,3 +44,23 @@ def test_the_demo_patient_has_two_signed_visits_converging_and_one_ahead(setting
     call_command("demo_seed")
     assert counts == (Appointment.objects.count(), TreatmentRecord.objects.count(), InjectionSite.objects.count(),
                       Assessment.objects.count())  # fmt: skip
+
+
+def test_the_demo_patient_has_a_photo_set_at_both_visits_and_the_comparison_is_filled(settings, client,
+                                                                                     photo_store):  # fmt: skip
+    from charting.models import Photo
+    from charting.selectors import photo_comparison
+    from tests.charting.photo_helpers import stored_files
+
+    settings.DEBUG = True
+    call_command("demo_seed")
+    call_command("demo_seed")  # idempotent: no second set
+    patient = Patient.objects.get(email=EMAIL)
+    photos = Photo.objects.filter(appointment__patient=patient)
+    assert photos.count() == 12 and all(photo.ready for photo in photos)
+    assert len(stored_files(photo_store)) == 36  # image, screen copy and thumbnail of each
+    comparison = photo_comparison(patient, first=None, second=None, first_phase="", second_phase="",
+                                  expression="smile")  # fmt: skip
+    assert comparison.earlier.photo and comparison.later.photo
+    assert comparison.trend == "converging"
+    assert [r.area.slug for r in comparison.earlier.areas] == ["dao", "masseter"]

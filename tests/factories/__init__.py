@@ -27,6 +27,7 @@ from .charting import (
     InjectionSiteFactory,
     LotUseFactory,
     OverrideFactory,
+    PhotoFactory,
     SignedRecordFactory,
     TreatmentRecordFactory,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "MessageFactory",
     "OverrideFactory",
     "PatientFactory",
+    "PhotoFactory",
     "ProductFactory",
     "ProviderFactory",
     "ScreeningDecisionFactory",

@@ -1,10 +1,14 @@
 """What the injector charts: the assessment and its rows, the treatment record (draft or signed),
 its lots, injection sites and overrides, and addenda to a signed record."""
 
+import io
+import uuid
 from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
+from django.core.files.base import ContentFile
+from PIL import Image
 
 from charting.models import (
     Addendum,
@@ -13,6 +17,8 @@ from charting.models import (
     InjectionSite,
     LotUse,
     Override,
+    Phase,
+    Photo,
     RecordStatus,
     Side,
     TreatmentRecord,
@@ -131,3 +137,27 @@ class AddendumFactory(factory.django.DjangoModelFactory):
     text = "Patient called: all well."
     author = factory.LazyAttribute(lambda a: a.record.signed_by or a.record.started_by)
     at = factory.LazyAttribute(lambda a: (a.record.signed_at or a.record.started_at) + timedelta(days=1))
+
+
+def _stored_jpeg() -> str:
+    """A small clean JPEG written to the private photo storage, as an upload leaves it."""
+    from charting.photo_models import photo_storage
+
+    out = io.BytesIO()
+    Image.new("RGB", (30, 40), (214, 176, 150)).save(out, format="JPEG")
+    return photo_storage().save(f"{uuid.uuid4().hex}-image.jpg", ContentFile(out.getvalue()))
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A "before" photo at rest, taken by the visit's injector (no renditions yet)."""
+
+    class Meta:
+        model = Photo
+
+    appointment = factory.SubFactory(AppointmentFactory)
+    phase = Phase.BEFORE
+    expression = "rest"
+    image = factory.LazyFunction(_stored_jpeg)
+    width, height = 30, 40
+    taken_by = factory.LazyAttribute(lambda p: p.appointment.provider.user)
+    uploaded_at = factory.LazyAttribute(lambda p: p.appointment.start)

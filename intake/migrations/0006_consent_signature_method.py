@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0004_consent_v2_one_rubbing_window"),
+        ("intake", "0005_consent_photo_use"),
     ]
 
     operations = [
