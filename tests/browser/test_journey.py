@@ -1,9 +1,10 @@
 """The whole product in one run, as a clinic evaluating it would try it: a patient books a masseter
 consultation at Scottsdale on a phone and completes intake with an answer the injector must review;
 the front desk, working from Sarasota, sees the flag at Scottsdale's time and checks her in on the day;
-the injector clears the flag, assesses, charts unequal units per side and signs; the visit is
-completed; the aftercare lands in the outbox and a real Celery worker delivers the 4-hour and the
-24-hour messages over real SMTP when their time comes (the worker's clock is moved, nobody sleeps).
+the injector clears the flag, assesses, takes the six expressions on the tablet's camera, charts
+unequal units per side and signs; the visit is completed; the aftercare lands in the outbox and a
+real Celery worker delivers the 4-hour and the 24-hour messages over real SMTP when their time comes
+(the worker's clock is moved, nobody sleeps). axe-core checks every page on the way.
 
 The live server, the worker and the browser all run on pinned clocks (time-machine for Python,
 Playwright's clock for the pages), so the run is the same at any hour. Each step leaves a
@@ -24,7 +25,8 @@ from playwright.sync_api import expect
 
 from bookings.models import Appointment, AppointmentStatus, IntakeStatus
 from bookings.tokens import manage_path
-from charting.models import RecordStatus, TreatmentRecord
+from charting.demo_photos import face_image
+from charting.models import Expression, Photo, RecordStatus, TreatmentRecord
 from medspa.roles import FRONT_DESK, INJECTOR
 from reminders.models import Message, MessageState
 from reminders.tasks import messages_send
@@ -188,7 +190,7 @@ def _injector_clears_the_flag(browser, live_server, axe, at: datetime):
     return page
 
 
-def _injector_treats(page, live_server, axe, appointment: Appointment) -> None:
+def _injector_treats(page, live_server, axe, appointment: Appointment, shots: dict) -> None:
     # The assessment, then the chart: the gate is open.
     page.goto(f"{live_server.url}/staff/appointments/{appointment.reference}/")
     axe.assert_no_serious(page, "appointment page (injector)")
@@ -198,6 +200,15 @@ def _injector_treats(page, live_server, axe, appointment: Appointment) -> None:
     page.get_by_label("masseter, right, clenching").select_option("1")
     page.get_by_role("button", name="Save assessment").click()
     expect(page.get_by_text("Assessment saved for Maya Rivera.")).to_be_visible()
+    # The before photos: the six expressions, taken on the tablet's camera.
+    page.goto(f"{live_server.url}/staff/chart/{appointment.reference}/photos/")
+    expect(page.get_by_role("radio", name="Before treatment")).to_be_checked()
+    for value, label in Expression.choices:
+        page.get_by_label(label, exact=True).set_input_files(str(shots[value]))
+    _step(page, axe, "journey-6b-photos-taken")
+    page.get_by_role("button", name="Save photos").click()
+    expect(page.get_by_text("6 photos added (before treatment).")).to_be_visible()
+    page.goto(f"{live_server.url}/staff/appointments/{appointment.reference}/")
     page.get_by_role("link", name="Treatment record").click()
     expect(page.get_by_text("Ready for treatment")).to_be_visible()
     page.get_by_role("button", name="Start record").click()
@@ -237,7 +248,17 @@ def _delivered(message: Message, sink, timeout: float = 90) -> None:
     pytest.fail(f"{message} was not delivered; the SMTP server got {[m['Subject'] for m in sink.messages]}")
 
 
-def test_a_patient_from_booking_to_aftercare(live_server, browser, axe, clinic, smtp_server):
+@pytest.fixture
+def shots(tmp_path, photo_store):
+    """The six expressions as the tablet's camera hands them to the page."""
+    paths = {}
+    for value in Expression.values:
+        paths[value] = tmp_path / f"IMG_{value}.jpg"
+        paths[value].write_bytes(face_image(value, asymmetry=0.6))
+    return paths
+
+
+def test_a_patient_from_booking_to_aftercare(live_server, browser, axe, clinic, smtp_server, shots):
     with time_machine.travel(BOOKED_AT, tick=True):
         appointment = _book_on_a_phone(browser, live_server, axe)
 
@@ -246,11 +267,13 @@ def test_a_patient_from_booking_to_aftercare(live_server, browser, axe, clinic, 
         _front_desk_checks_in(browser, live_server, axe, appointment, arrival)
         injector = _injector_clears_the_flag(browser, live_server, axe, arrival + timedelta(minutes=2))
     with time_machine.travel(appointment.start + timedelta(minutes=5), tick=True):
-        _injector_treats(injector, live_server, axe, appointment)
+        _injector_treats(injector, live_server, axe, appointment, shots)
         done = timezone.now()
 
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.COMPLETED
+    photographed = Photo.objects.filter(appointment=appointment, phase="before").values_list("expression", flat=True)
+    assert sorted(photographed) == sorted(Expression.values)
     record = TreatmentRecord.objects.get(appointment=appointment)
     assert record.status == RecordStatus.SIGNED
     assert sorted((s.area.slug, s.side, str(s.units)) for s in record.sites.all()) == [

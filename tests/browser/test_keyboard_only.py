@@ -40,8 +40,8 @@ def tab_to(page, locator, *, limit: int = 60) -> None:
     raise AssertionError(f"{limit} Tab presses and {locator} never had the focus")
 
 
-def type_into(page, label: str, text: str) -> None:
-    tab_to(page, page.get_by_label(label, exact=True))
+def type_into(page, label: str, text: str, *, exact: bool = True) -> None:
+    tab_to(page, page.get_by_label(label, exact=exact))
     page.keyboard.type(text)
 
 
@@ -60,7 +60,7 @@ def test_a_patient_books_and_completes_intake_with_the_keyboard_alone(live_serve
         type_into(page, "Last name", "Haddad")
         type_into(page, "Email", "noor@example.com")
         type_into(page, "Mobile phone", "(941) 555-0177")
-        type_into(page, "Date of birth", "1990-02-03")
+        type_into(page, "Date of birth", "02031990")  # the date field's month, day and year, as typed
         tab_to(page, page.get_by_label(re.compile("I understand I can change or cancel")))
         page.keyboard.press("Space")
         tab_to(page, page.get_by_role("button", name=re.compile(r"^Book ")))
@@ -75,12 +75,18 @@ def test_a_patient_books_and_completes_intake_with_the_keyboard_alone(live_serve
         tab_to(page, page.get_by_role("button", name="Save and continue"))
         page.keyboard.press("Enter")
 
-        # Each question is a radio group: Tab enters it on "Yes", the right arrow moves to "No".
+        # Each question is a radio group: Tab enters it on its first answer ("No"), Space picks it;
+        # the one about blood thinners gets a "Yes" (the right arrow) and its follow-up typed.
         expect(page.get_by_role("heading", name="Medical history")).to_be_visible()
         for question in page.locator("[data-question]").all():
-            tab_to(page, question.get_by_label("Yes", exact=True))
-            page.keyboard.press("ArrowRight")
-            expect(question.get_by_label("No", exact=True)).to_be_checked()
+            no = question.get_by_label("No", exact=True)
+            tab_to(page, no)
+            page.keyboard.press("Space")
+            expect(no).to_be_checked()
+            if question.get_attribute("data-question") == "bleeding":
+                page.keyboard.press("ArrowRight")
+                expect(question.get_by_label("Yes", exact=True)).to_be_checked()
+                type_into(page, "Which?", "Fish oil")
         tab_to(page, page.get_by_role("button", name="Save and continue"))
         page.keyboard.press("Enter")
 
@@ -93,7 +99,7 @@ def test_a_patient_books_and_completes_intake_with_the_keyboard_alone(live_serve
         # The consent: agree, type the name, and sign with it (no drawing).
         tab_to(page, page.get_by_label(re.compile("I have read and agree")))
         page.keyboard.press("Space")
-        type_into(page, "Type your full name", "Noor Haddad")
+        type_into(page, "Type your full name", "Noor Haddad", exact=False)
         tab_to(page, page.get_by_label("Sign with my typed name instead of drawing"))
         page.keyboard.press("Space")
         expect(page.locator("#signature-pad")).to_be_hidden()
@@ -104,7 +110,7 @@ def test_a_patient_books_and_completes_intake_with_the_keyboard_alone(live_serve
     context.close()
 
     appointment.refresh_from_db()
-    assert appointment.intake_status == IntakeStatus.COMPLETE
+    assert appointment.intake_status == IntakeStatus.FLAGGED  # the fish oil, for the injector
     consent = Consent.objects.get()
     assert consent.signature_method == SignatureMethod.TYPED and consent.typed_name == "Noor Haddad"
     assert bytes(consent.signature_png).startswith(b"\x89PNG")
