@@ -66,11 +66,25 @@ def phone_page(browser):
     context.close()
 
 
-def screenshot(page, name: str) -> Path:
+def screenshot(page, name: str, *, docs: str | None = None) -> Path:
+    """The page, whole, in var/screenshots/<name>.png. With `docs`, the README's picture too when
+    DOCS_SCREENSHOTS=1: docs/<docs>.png at CSS-pixel size in 256 colours (small enough to commit)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
+        _docs_copy(path, ROOT / "docs" / f"{docs}.png", page.viewport_size["width"])
     return path
+
+
+def _docs_copy(source: Path, target: Path, css_width: int, max_height: int = 1600) -> None:
+    from PIL import Image
+
+    with Image.open(source) as image:
+        scale = css_width / image.width
+        small = image.convert("RGB").resize((css_width, round(image.height * scale)), Image.LANCZOS)
+        small = small.crop((0, 0, css_width, min(small.height, max_height)))
+        small.quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(target, optimize=True)
 
 
 class Axe:

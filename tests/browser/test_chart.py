@@ -119,7 +119,7 @@ def test_an_injector_charts_unequal_masseters_and_dao_and_signs_past_a_warning(l
     expect(page.get_by_text("Jawline and masseters: 30 L / 22 R Botox Cosmetic units")).to_be_visible()
     clench = page.locator("tbody", has_text="Masseter").locator("tr", has_text="Clenching")
     expect(clench).to_contain_text("shrank")  # |3 − 1| = 2 before, |3 − 2| = 1 now
-    screenshot(page, "chart-history-after-signing-tablet")
+    screenshot(page, "chart-history-after-signing-tablet", docs="chart-history")
 
 
 def _area_id(slug: str) -> int:

@@ -66,9 +66,10 @@ def clinic(db):
     return scottsdale
 
 
-def _step(page, axe, name: str) -> None:
-    """A screenshot of the step, and axe-core on the page as it stands: nothing serious or critical."""
-    screenshot(page, name)
+def _step(page, axe, name: str, docs: str | None = None) -> None:
+    """A screenshot of the step (`docs`: also the README's picture), and axe-core on the page as it
+    stands: nothing serious or critical."""
+    screenshot(page, name, docs=docs)
     axe.assert_no_serious(page, name)
 
 
@@ -113,7 +114,7 @@ def _book_on_a_phone(browser, live_server, axe) -> Appointment:
     page.get_by_label("Mobile phone").fill("(480) 555-0142")
     page.get_by_label("Date of birth").fill("1988-04-12")
     page.get_by_label(re.compile("I understand I can change or cancel")).check()
-    _step(page, axe, "journey-1-booking-phone")
+    _step(page, axe, "journey-1-booking-phone", docs="book-phone")
     page.get_by_role("button", name=re.compile(r"^Book ")).click()
     expect(page.get_by_role("heading", name="You're booked")).to_be_visible(timeout=15_000)
     _step(page, axe, "journey-2-booked-phone")
@@ -165,7 +166,7 @@ def _front_desk_checks_in(browser, live_server, axe, appointment: Appointment, a
     expect(visit.locator(".tg-time")).to_have_text(appointment.local_start.strftime("%-I:%M"))
     assert appointment.start.astimezone(NEW_YORK).hour != appointment.local_start.hour
     expect(visit).to_contain_text("Intake flagged for review")
-    _step(page, axe, "journey-5-front-desk-day")
+    _step(page, axe, "journey-5-front-desk-day", docs="front-desk-day")
     visit.click()
     axe.assert_no_serious(page, "appointment page (front desk)")
     page.get_by_role("button", name="Check in").click()
@@ -226,7 +227,7 @@ def _injector_treats(page, live_server, axe, appointment: Appointment, shots: di
     expect(page.get_by_text("Record signed.")).to_be_visible()
     expect(page.locator("#units-masseter-left")).to_have_text("30")
     expect(page.locator("#units-masseter-right")).to_have_text("20")
-    _step(page, axe, "journey-7-chart-signed")
+    _step(page, axe, "journey-7-chart-signed", docs="chart-signed")
 
     # The visit is over: she completes it from the day.
     page.goto(f"{live_server.url}/staff/?location=scottsdale&date={appointment.local_start.date()}")
@@ -298,6 +299,14 @@ def test_a_patient_from_booking_to_aftercare(live_server, browser, axe, clinic, 
     with celery_worker(clock_at=day_one.due_at + timedelta(minutes=1), **env) as worker:
         messages_send.apply_async(queue=worker.queue)
         _delivered(day_one, smtp_server)
+    # Front desk reads what went out to her, and when.
+    next_day = day_one.due_at + timedelta(minutes=5)
+    with time_machine.travel(next_day, tick=True):
+        page = _sign_in(browser, live_server, axe, next_day, "frontdesk", "Fran · Front desk")
+        page.goto(f"{live_server.url}/staff/patients/{appointment.patient_id}/messages/")
+        expect(page.get_by_text(day_one.label).first).to_be_visible()
+        _step(page, axe, "journey-9-message-log", docs="message-log")
+        page.context.close()
     delivered = [m for m in smtp_server.messages if m["To"] == "maya@example.com"]
     subjects = [m["Subject"] for m in delivered]
     assert upright.subject in subjects and day_one.subject in subjects, subjects
