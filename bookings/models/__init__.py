@@ -26,6 +26,7 @@ from .identity import ContactProposal, IdentityCode, ProposalStatus
 from .locations import Location, default_time_zone, validate_time_zone
 from .patients import SMS_CONSENT_TEXT, Patient, PreferredChannel
 from .providers import Provider, TimeOff, Weekday, WorkingHours
+from .rooms import Device, Room
 from .waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "AppointmentStatus",
     "ChartState",
     "ContactProposal",
+    "Device",
     "EventKind",
     "IdentityCode",
     "IntakeStatus",
@@ -48,6 +50,7 @@ __all__ = [
     "PreferredChannel",
     "ProposalStatus",
     "Provider",
+    "Room",
     "Source",
     "TimeOff",
     "WaitlistEntry",

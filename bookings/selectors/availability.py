@@ -13,10 +13,22 @@ from zoneinfo import ZoneInfo
 
 from treatments.models import Service
 
-from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
+from ..free_time import (
+    Busy,
+    changing_grid,
+    first_index_at,
+    free_runs,
+    intersect_runs,
+    resource_runs,
+    steady_day,
+    steady_grid,
+)
 from ..models import Location, Provider, WorkingHours
 from ..policy import BookingPolicy, booking_policy
-from .rows import Block, schedule_rows, service_by_slug
+from .rows import Block, Resources, schedule_rows, service_by_slug
+
+# A location's rooms (or devices) the service can take: (id, busy time) each, in booking's order.
+Pool = dict[int, list[tuple[int, Busy]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +50,28 @@ class _Schedule:
     # Each provider's blocking appointments, by when their busy time begins (UTC): the day's
     # count spreads "anyone" bookings (a buffer never moves a visit to another day).
     booked: dict[int, list[datetime]]
+    # The rooms and the devices the service takes, by location; None: it takes none.
+    rooms: Pool | None = None
+    devices: Pool | None = None
     _counts: dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def pools(self) -> list[Pool]:
+        return [pool for pool in (self.rooms, self.devices) if pool is not None]
+
+    def resources_free(self, location_id: int, start: datetime, end: datetime) -> bool:
+        """Whether a room (and a device) the service takes is free over [start, end) at the location."""
+        return all(any(not busy.overlaps(start, end) for _, busy in pool.get(location_id, ())) for pool in self.pools)
+
+    def free_resources(self, location_id: int, start: datetime, end: datetime) -> tuple[list, list]:
+        """The ids of the rooms and of the devices free over [start, end) at the location, in
+        booking's order; [None] for a kind the service does not take."""
+        return tuple(
+            [None]
+            if pool is None
+            else [rid for rid, busy in pool.get(location_id, ()) if not busy.overlaps(start, end)]
+            for pool in (self.rooms, self.devices)
+        )
 
     def load(self, provider_id: int, day: date, zone: ZoneInfo) -> int:
         """How many appointments the provider has on a local day."""
@@ -72,7 +105,7 @@ def _schedule(
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
-    found, hours, busy = schedule_rows(
+    found, hours, busy, rooms, devices = schedule_rows(
         service_id=None if by_slug else service.pk,
         service_slug=service if by_slug else None,
         weekdays={(start_date + timedelta(d)).weekday() for d in range(days)},
@@ -82,6 +115,7 @@ def _schedule(
         low=low,
         high=high,
         ignore_appointment_id=ignore_appointment_id,
+        service=None if by_slug else service,
     )
     service = found if by_slug else service
     if not hours:
@@ -98,7 +132,18 @@ def _schedule(
         hours=hours,
         busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
         booked=booked,
+        rooms=_pool(rooms),
+        devices=_pool(devices),
     )
+
+
+def _pool(resources: Resources | None) -> Pool | None:
+    if resources is None:
+        return None
+    return {
+        location_id: [(rid, Busy(intervals)) for rid, intervals in found]
+        for location_id, found in resources.by_location.items()
+    }
 
 
 def _blocks_by_day(schedule: _Schedule, start_date: date, days: int):
@@ -146,6 +191,9 @@ def _free_slots_at(
     reach = duration + service.buffer_after
     found: list[tuple[datetime, Slot]] = []
     append = found.append
+    pools = schedule.pools
+    # Where a room (and device) is free on a block's grid: shared by the providers working there then.
+    shared: dict[tuple[int, datetime, int], list[tuple[int, int]]] = {}
     for day, block in _blocks_by_day(schedule, start_date, days):
         location, provider_id = block.location, block.provider_id
         if day > last_days[location.pk]:
@@ -153,7 +201,14 @@ def _free_slots_at(
         zone, busy = location.zone, schedule.busy[provider_id]
         if steady_day(zone, day):
             grid = steady_grid(day, block.start, block.end, zone, duration, step)
-            for k0, k1 in free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest)):
+            runs = free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest))
+            if pools:
+                key = (location.pk, grid.first_utc, grid.count)
+                if key not in shared:
+                    kinds = [[b for _, b in pool.get(location.pk, ())] for pool in pools]
+                    shared[key] = resource_runs(kinds, grid, step, before, reach)
+                runs = intersect_runs(runs, shared[key])
+            for k0, k1 in runs:
                 start, start_utc = grid.first + k0 * step, grid.first_utc + k0 * step
                 for _ in range(k0, k1):
                     append((start_utc, Slot(start, start + duration, provider_id, location)))
@@ -161,7 +216,12 @@ def _free_slots_at(
                     start_utc += step
         else:
             for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
-                if start_utc >= earliest and not busy.overlaps(start_utc - before, start_utc + reach):
+                low, high = start_utc - before, start_utc + reach
+                if (
+                    start_utc >= earliest
+                    and not busy.overlaps(low, high)
+                    and (not pools or schedule.resources_free(location.pk, low, high))
+                ):
                     append((start_utc, Slot(start, end, provider_id, location)))
     return found
 
@@ -194,7 +254,8 @@ def _grid_at(
             )  # fmt: skip
             if entry is None:
                 continue
-        found.append((entry, not busy.overlaps(start_utc - before, start_utc + reach)))
+        low, high = start_utc - before, start_utc + reach
+        found.append((entry, not busy.overlaps(low, high) and schedule.resources_free(location.pk, low, high)))
     return found
 
 
@@ -367,10 +428,13 @@ class SlotCheck:
     """What the grid says about one requested start: on the grid at all, and free for whom.
 
     `free` is ordered for "anyone": the provider with the fewest bookings that day first.
+    `resources`: by location of a free slot, the ids of the rooms and of the devices free then
+    (visit and buffers), in the order booking tries them; [None] for a kind the service does not take.
     """
 
     on_grid: list[Slot]
     free: list[Slot]
+    resources: dict[int, tuple[list, list]] = field(default_factory=dict)
 
 
 def slot_check(
@@ -402,4 +466,7 @@ def slot_check(
         (slot for slot, free in on_grid if free),
         key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
     )
-    return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free)
+    start_utc = start.astimezone(UTC)
+    low, high = start_utc - service.buffer_before, start_utc + service.duration + service.buffer_after
+    resources = {slot.location.pk: schedule.free_resources(slot.location.pk, low, high) for slot in free}
+    return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free, resources=resources)

@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime, parse_time
 
 from treatments.models import Service
 
-from ..models import BLOCKING_STATUSES, Appointment, Location, Provider, TimeOff, WorkingHours
+from ..models import BLOCKING_STATUSES, Appointment, Device, Location, Provider, Room, TimeOff, WorkingHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +95,64 @@ def _offered_by(online: bool, providers: int, by_slug: bool) -> tuple[list[str],
     return joins, where
 
 
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """The rooms (or devices) a service can take, by location: (id, busy intervals in UTC) each,
+    in the order booking tries them."""
+
+    by_location: dict[int, list[tuple[int, list[tuple[datetime, datetime]]]]]
+
+
+# The kinds of rows: hours, time off, blocking appointments, the service, then a room, a room's
+# blocking appointment, a device, a device's blocking appointment.
+HOURS, TIME_OFF, BOOKED, SERVICE, ROOM, ROOM_BOOKED, DEVICE, DEVICE_BOOKED = range(8)
+
+
+def _resource_parts(model, field: str, kinds: tuple[int, int], *, location: bool, ignoring: bool, where: str, pad: str):
+    """The rows of a location's rooms (or devices) that `where` keeps (kind: id, location id) and
+    their blocking appointments (kind: id, from, until). Parameters: the resource's (True, True,
+    [location,] `where`'s), then again, then the statuses, high, low[, the ignored appointment]."""
+    qn = connection.ops.quote_name
+    r_id, r_location, r_active = _columns(model, "id", "location", "is_active")
+    (l_id,) = _columns(Location, "id")
+    l_active = _columns(Location, "is_active")[0]
+    no_place = ", ".join(["NULL"] * len(LOCATION_FIELDS))
+    keep = (
+        f"FROM {qn(model._meta.db_table)} INNER JOIN {qn(Location._meta.db_table)} ON {r_location} = {l_id} "
+        f"WHERE {r_active} = %s AND {l_active} = %s" + (f" AND {r_location} = %s" if location else "") + where
+    )
+    rows = f"SELECT {kinds[0]}, {r_id}, {r_location}, NULL, NULL, NULL, NULL, {no_place}{pad} {keep}"
+    a_resource, a_from, a_until, a_status, a_id = _columns(
+        Appointment, field, "busy_from", "busy_until", "status", "id"
+    )
+    busy = (
+        f"SELECT {kinds[1]}, {a_resource}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad} "  # noqa: S608
+        f"FROM {qn(Appointment._meta.db_table)} WHERE {a_resource} IN (SELECT {r_id} {keep}) "
+        f"AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) AND {a_from} < %s AND {a_until} > %s"
+        + (f" AND {a_id} <> %s" if ignoring else "")
+    )
+    return f"{rows} UNION ALL {busy}"
+
+
 @lru_cache(maxsize=256)
 def _schedule_sql(
-    vendor: str, weekdays: int, online: bool, location: bool, providers: int, ignoring: bool, by_slug: bool
+    vendor: str,
+    weekdays: int,
+    online: bool,
+    location: bool,
+    providers: int,
+    ignoring: bool,
+    by_slug: bool,
+    rooms: bool = False,
+    devices: bool = False,
 ) -> str:
     """Working hours (kind 0), time off (1) and blocking appointments (2) in one statement: one
     round trip. Columns: kind, provider, weekday, start, end (hours), from, until (busy), then the
     location's fields (hours). `by_slug`: the service is named by its slug, and its row comes too
-    (kind 3, its fields after the location's)."""
+    (kind 3, its fields after the location's). `rooms`/`devices`: the rooms (4) or devices (6) the
+    service takes, in the provider and weekday columns their id and location, and their blocking
+    appointments (5, 7); by slug they come when the service's row asks for them (a room; a device
+    of its kind), else the service is known to need them."""
     qn = connection.ops.quote_name
     offers = Provider.services.through
     offered = qn(offers._meta.db_table)
@@ -149,6 +199,20 @@ def _schedule_sql(
             f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)} "  # noqa: S608
             f"FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"
         )
+    needs_room, device_kind = _columns(Service, "needs_room", "device_kind")
+    (d_kind,) = _columns(Device, "kind")
+    services = qn(Service._meta.db_table)
+    kept = {"location": location, "ignoring": ignoring, "pad": pad}
+    if rooms:
+        where = f" AND EXISTS (SELECT 1 FROM {services} WHERE {_service_where(online)} AND {needs_room} = %s)"  # noqa: S608
+        sql += " UNION ALL " + _resource_parts(
+            Room, "room", (ROOM, ROOM_BOOKED), where=where if by_slug else "", **kept
+        )
+    if devices:
+        kind = f"(SELECT {device_kind} FROM {services} WHERE {_service_where(online)})" if by_slug else "%s"  # noqa: S608
+        sql += " UNION ALL " + _resource_parts(
+            Device, "device", (DEVICE, DEVICE_BOOKED), where=f" AND {d_kind} = {kind}", **kept
+        )
     return sql
 
 
@@ -173,7 +237,8 @@ def schedule_rows(
     low: datetime,
     high: datetime,
     ignore_appointment_id: int | None = None,
-) -> tuple[Service | None, list[Block], list[tuple[int, datetime, datetime, bool]]]:
+    service: Service | None = None,
+) -> tuple[Service | None, list[Block], list[tuple[int, datetime, datetime, bool]], Resources | None, Resources | None]:
     """In one query: the working hours, on these weekdays, of every active provider offering the
     service (online: bookable online), at active locations (or at `location_id`); and (provider id,
     from, until, is a booking) of those providers' time off and blocking appointments (buffers
@@ -182,15 +247,22 @@ def schedule_rows(
 
     The service is named by `service_id`, or by `service_slug` (active, and bookable online when
     `online`), whose row then comes in the same query: the first item, None when no such service
-    (and then nothing else). By id, the first item is None."""
+    (and then nothing else). By id, the first item is None.
+
+    The last two items: the rooms, and the devices of its kind, the service takes (`service`, the
+    service named by id, says which; by slug its row does), at the active locations (or at
+    `location_id`), with their blocking appointments touching [low, high); None when it takes none.
+    A service that takes none reads nothing more (by slug, two parts that its row rules out)."""
     by_slug = service_slug is not None
     if provider_ids is not None and not provider_ids:
-        return (service_by_slug(service_slug, online=online) if by_slug else None), [], []
+        return (service_by_slug(service_slug, online=online) if by_slug else None), [], [], None, None
+    rooms = by_slug or (service is not None and service.needs_room)
+    devices = by_slug or (service is not None and bool(service.device_kind))
     weekdays = sorted(set(weekdays))
     ids = sorted(set(provider_ids or ()))
     sql = _schedule_sql(
         connection.vendor, len(weekdays), online, location_id is not None, len(ids),
-        ignore_appointment_id is not None, by_slug,
+        ignore_appointment_id is not None, by_slug, rooms, devices,
     )  # fmt: skip
     named = [service_slug, True, *([True] if online else [])] if by_slug else [service_id]
     offering = [*named, True, *([True] if online else []), *ids]
@@ -203,6 +275,14 @@ def schedule_rows(
         params.append(ignore_appointment_id)
     if by_slug:
         params += named
+    place = [True, True, *([location_id] if location_id is not None else [])]
+    after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
+    if rooms:
+        where = [*named, True] if by_slug else []
+        params += [*place, *where, *place, *where, *after]
+    if devices:
+        where = named if by_slug else [service.device_kind]
+        params += [*place, *where, *place, *where, *after]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -211,19 +291,43 @@ def schedule_rows(
     blocks: list[Block] = []
     busy: list[tuple[int, datetime, datetime, bool]] = []
     width = 7 + len(LOCATION_FIELDS)
+    found: dict[int, dict[int, tuple[int, list]]] = {ROOM: {}, DEVICE: {}}  # id: (location id, busy)
+    taken: dict[int, list[tuple[int, datetime, datetime]]] = {ROOM: [], DEVICE: []}
     for row in rows:
         kind, provider_id, weekday, start, end, begins, ends = row[:7]
-        if kind == 3:
+        if kind == SERVICE:
             service = _instance(Service, SERVICE_FIELDS, row[width:])
+        elif kind in (ROOM, DEVICE):
+            found[kind][provider_id] = (weekday, [])
+        elif kind in (ROOM_BOOKED, DEVICE_BOOKED):
+            taken[kind - 1].append((provider_id, _instant(begins), _instant(ends)))
         elif kind:
-            busy.append((provider_id, _instant(begins), _instant(ends), kind == 2))
+            busy.append((provider_id, _instant(begins), _instant(ends), kind == BOOKED))
         else:
             place = row[7:width]
             location = locations.get(place[0])
             if location is None:
                 location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
             blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
-    return service, blocks, busy
+    needs = (
+        (service is not None and service.needs_room, service is not None and bool(service.device_kind))
+        if by_slug
+        else (rooms, devices)
+    )
+    resources = [
+        _resources(found[kind], taken[kind]) if need else None for kind, need in zip((ROOM, DEVICE), needs, strict=True)
+    ]
+    return service, blocks, busy, resources[0], resources[1]
+
+
+def _resources(found: dict[int, tuple[int, list]], taken: list[tuple[int, datetime, datetime]]) -> Resources:
+    for resource_id, begins, ends in taken:
+        found[resource_id][1].append((begins, ends))
+    by_location: dict[int, list[tuple[int, list[tuple[datetime, datetime]]]]] = {}
+    for resource_id in sorted(found):
+        location_id, intervals = found[resource_id]
+        by_location.setdefault(location_id, []).append((resource_id, intervals))
+    return Resources(by_location)
 
 
 @lru_cache(maxsize=8)

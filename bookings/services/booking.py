@@ -31,7 +31,7 @@ from ..models import (
     Source,
 )
 from ..policy import booking_policy
-from ..selectors import last_bookable_day, patient_find, slot_check
+from ..selectors import SlotCheck, last_bookable_day, patient_find, slot_check
 
 EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
 DEADLOCK_DETECTED = "40P01"
@@ -150,10 +150,18 @@ def _is_exclusion_violation(exc: IntegrityError) -> bool:
     return getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION
 
 
-def claim_time(write: Callable[[], None]) -> bool:
-    """Run a write that claims a provider's time (an insert, a move, an undone no-show) in a
-    savepoint: True if it holds the time, False if PostgreSQL's exclusion constraint says someone
-    else does.
+PROVIDER_CONSTRAINT = "appointment_no_overlap_per_provider"
+
+
+def _violated_constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
+
+
+def claim_time(write: Callable[[], None], conflicts: list[str] | None = None) -> bool:
+    """Run a write that claims a provider's time (an insert, a move, an undone no-show), and the
+    room's and device's it takes, in a savepoint: True if it holds the time, False if one of
+    PostgreSQL's exclusion constraints says someone else does (its name appended to `conflicts`).
 
     Two transactions writing overlapping rows at the same instant can each wait on the other's
     uncommitted row (PostgreSQL checks an exclusion constraint after adding the index entry), and
@@ -167,6 +175,8 @@ def claim_time(write: Callable[[], None]) -> bool:
                 write()
         except IntegrityError as exc:
             if _is_exclusion_violation(exc):
+                if conflicts is not None:
+                    conflicts.append(_violated_constraint(exc))
                 return False
             raise
         except OperationalError as exc:
@@ -201,7 +211,25 @@ def _free_candidates(
         raise BookingInvalid({"location": [f"Please choose a location: {names}."]})
     if not check.free:
         raise SlotUnavailable("That time is no longer available. Please choose another.")
-    return check.free
+    return check
+
+
+def _claim_with_resources(appointment: Appointment, check: SlotCheck, write: Callable[[], None]) -> bool:
+    """Give `appointment` a room and a device free at its location (when its service takes them)
+    and claim them with the provider's time: the free ones in order, until one holds. False when
+    none does, or when the provider's own time was taken (no room can help then)."""
+    rooms, devices = check.resources.get(appointment.location.pk, ([None], [None]))
+    for room_id in rooms:
+        for device_id in devices:
+            appointment.room_id, appointment.device_id = room_id, device_id
+            conflicts: list[str] = []
+            if claim_time(write, conflicts):
+                return True
+            if PROVIDER_CONSTRAINT in conflicts:
+                return False
+            if conflicts and conflicts[0].endswith("_room"):
+                break  # this room is taken: the next room, whatever the device
+    return False
 
 
 def appointment_book(
@@ -260,7 +288,8 @@ def appointment_book(
             and not patient.appointments.filter(status=AppointmentStatus.COMPLETED).exists()
         ):
             needs_call = NeedsCall.NOT_RETURNING
-        for slot in _free_candidates(service=service, start=start, location=location, provider=provider, online=online):
+        check = _free_candidates(service=service, start=start, location=location, provider=provider, online=online)
+        for slot in check.free:
             appointment = Appointment(
                 patient=patient,
                 provider_id=slot.provider_id,
@@ -275,9 +304,11 @@ def appointment_book(
                 identity_verified=verified,
                 needs_call=needs_call,
             )
-            if claim_time(lambda appointment=appointment: appointment.save(force_insert=True)):
+            if _claim_with_resources(
+                appointment, check, lambda appointment=appointment: appointment.save(force_insert=True)
+            ):
                 break
-            # someone else took this provider's time a moment ago: the next provider, if any
+            # someone else took this provider's time (or every free room) a moment ago: the next provider, if any
         else:
             raise SlotUnavailable("That time was just taken. Please choose another.")
         area_list = list(areas)
@@ -381,7 +412,7 @@ def appointment_reschedule(
         previous_start, previous_provider_id = appointment.start, appointment.provider_id
         previous_location_id, previous_local = appointment.location_id, appointment.local_start
         previous_provider_name = appointment.provider.name
-        free = _free_candidates(
+        check = _free_candidates(
             service=service,
             start=start,
             location=appointment.location if anyone else None,
@@ -389,6 +420,7 @@ def appointment_reschedule(
             online=by_patient,
             ignore_appointment_id=appointment.pk,
         )
+        free = check.free
         slot = next((s for s in free if s.provider_id == appointment.provider_id), free[0])
         appointment.provider_id = slot.provider_id
         appointment.location = slot.location
@@ -396,7 +428,13 @@ def appointment_reschedule(
         appointment.busy_from = slot.start - service.buffer_before
         appointment.busy_until = slot.end + service.buffer_after
         appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
-        if not claim_time(appointment.save):
+        # The room (and device) it had first, when still free there; else the next free one.
+        rooms, devices = check.resources.get(slot.location.pk, ([None], [None]))
+        check.resources[slot.location.pk] = (
+            sorted(rooms, key=lambda rid: rid != appointment.room_id),
+            sorted(devices, key=lambda did: did != appointment.device_id),
+        )
+        if not _claim_with_resources(appointment, check, appointment.save):
             raise SlotUnavailable("That time was just taken. Please choose another.")
         event_record(
             appointment,
