@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from bookings.models import Appointment, AppointmentStatus, Source
 from bookings.selectors import slot_check, slots_available
 from bookings.services import SlotUnavailable, appointment_book, appointment_cancel, appointment_reschedule
-from tests.bookings.conftest import at, booked_at, week_hours
+from tests.bookings.conftest import at, booked_at, next_weekday, week_hours
 from tests.factories import (
     AppointmentFactory,
     DeviceFactory,
@@ -245,3 +246,39 @@ def test_other_services_in_the_room_count(roomed):
     book(roomed, at(MONDAY, 10), service=treatment, provider=roomed.other)
     free = times(slots_available(service=roomed.service, start_date=MONDAY, now=NOW, provider=roomed.provider))
     assert "10:30" not in free and "11:00" in free
+
+
+# Front desk's views
+
+
+def test_front_desk_sees_the_room_on_the_day_week_sheet_and_appointment(client, front_desk_user, roomed, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"  # the server's zone is not the location's
+    day = next_weekday(0)
+    appointment = booked_at(roomed, at(day, 10), room=roomed.room)
+    client.force_login(front_desk_user)
+    pages = {
+        "day": client.get("/staff/", {"location": roomed.location.slug, "date": day}),
+        "week": client.get(reverse("bookings:staff-week"), {"provider": roomed.provider.pk, "date": day}),
+        "sheet": client.get(reverse("bookings:staff-sheet"), {"provider": roomed.provider.pk, "date": day}),
+        "detail": client.get(reverse("bookings:staff-appointment", args=[appointment.reference])),
+    }
+    for name, response in pages.items():
+        html = response.content.decode()
+        assert response.status_code == 200, name
+        assert "Room 1" in html, name
+        assert "10:00" in html or "10 AM" in html or "10:00 AM" in html, name  # in Sarasota's time, not Tokyo's
+    assert "Sarasota, Room 1" in pages["detail"].content.decode()
+
+
+def test_the_day_view_reads_the_room_in_the_same_queries(client, front_desk_user, roomed):
+    day = next_weekday(0)
+    booked_at(roomed, at(day, 9), room=roomed.room)
+    client.force_login(front_desk_user)
+    with CaptureQueriesContext(connection) as few:
+        client.get("/staff/", {"location": roomed.location.slug, "date": day})
+    for hour in (10, 11, 13, 14):
+        booked_at(roomed, at(day, hour), room=RoomFactory(location=roomed.location))
+    with CaptureQueriesContext(connection) as many:
+        html = client.get("/staff/", {"location": roomed.location.slug, "date": day}).content.decode()
+    assert html.count('class="tg-room"') == 5
+    assert len(few) == len(many)
