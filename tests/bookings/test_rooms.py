@@ -282,3 +282,16 @@ def test_the_day_view_reads_the_room_in_the_same_queries(client, front_desk_user
         html = client.get("/staff/", {"location": roomed.location.slug, "date": day}).content.decode()
     assert html.count('class="tg-room"') == 5
     assert len(few) == len(many)
+
+
+def test_a_manager_adds_a_room_and_front_desk_cannot(client, manager_user, front_desk_user, clinic):
+    url = reverse("admin:bookings_room_add")
+    client.force_login(front_desk_user)
+    assert client.post(url, {"location": clinic.location.pk, "name": "Room 9", "sort_order": 0}).status_code == 403
+    client.force_login(manager_user)
+    response = client.post(url, {"location": clinic.location.pk, "name": "Room 9", "is_active": "on", "sort_order": 0})
+    assert response.status_code == 302
+    assert clinic.location.rooms.get().name == "Room 9"
+    # The same name twice at one location: a field error, not a 500.
+    again = client.post(url, {"location": clinic.location.pk, "name": "Room 9", "is_active": "on", "sort_order": 0})
+    assert again.status_code == 200 and clinic.location.rooms.count() == 1
