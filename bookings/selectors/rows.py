@@ -108,10 +108,15 @@ class Resources:
 HOURS, TIME_OFF, BOOKED, SERVICE, ROOM, ROOM_BOOKED, DEVICE, DEVICE_BOOKED = range(8)
 
 
-def _resource_parts(model, field: str, kinds: tuple[int, int], *, location: bool, ignoring: bool, where: str, pad: str):
+def _resource_parts(
+    model, field: str, kinds: tuple[int, int], *, location: bool, ignoring: bool, where: str, pad: str, tail: str,
+    read: str,
+):  # fmt: skip
     """The rows of a location's rooms (or devices) that `where` keeps (kind: id, location id) and
-    their blocking appointments (kind: id, from, until). Parameters: the resource's (True, True,
-    [location,] `where`'s), then again, then the statuses, high, low[, the ignored appointment]."""
+    their blocking appointments that the appointments' part has not read already, those of
+    providers outside `read` (kind: id, from, until). Parameters: the resource's (True, True,
+    [location,] `where`'s), then again, then the statuses, high, low[, the ignored appointment],
+    then `read`'s."""
     qn = connection.ops.quote_name
     r_id, r_location, r_active = _columns(model, "id", "location", "is_active")
     (l_id,) = _columns(Location, "id")
@@ -121,15 +126,16 @@ def _resource_parts(model, field: str, kinds: tuple[int, int], *, location: bool
         f"FROM {qn(model._meta.db_table)} INNER JOIN {qn(Location._meta.db_table)} ON {r_location} = {l_id} "
         f"WHERE {r_active} = %s AND {l_active} = %s" + (f" AND {r_location} = %s" if location else "") + where
     )
-    rows = f"SELECT {kinds[0]}, {r_id}, {r_location}, NULL, NULL, NULL, NULL, {no_place}{pad} {keep}"
-    a_resource, a_from, a_until, a_status, a_id = _columns(
-        Appointment, field, "busy_from", "busy_until", "status", "id"
+    rows = f"SELECT {kinds[0]}, {r_id}, {r_location}, NULL, NULL, NULL, NULL, {no_place}{pad}{tail} {keep}"
+    a_resource, a_provider, a_from, a_until, a_status, a_id = _columns(
+        Appointment, field, "provider", "busy_from", "busy_until", "status", "id"
     )
     busy = (
-        f"SELECT {kinds[1]}, {a_resource}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad} "  # noqa: S608
+        f"SELECT {kinds[1]}, {a_resource}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{tail} "  # noqa: S608
         f"FROM {qn(Appointment._meta.db_table)} WHERE {a_resource} IN (SELECT {r_id} {keep}) "
         f"AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) AND {a_from} < %s AND {a_until} > %s"
         + (f" AND {a_id} <> %s" if ignoring else "")
+        + f" AND {a_provider} NOT IN ({read})"
     )
     return f"{rows} UNION ALL {busy}"
 
@@ -163,6 +169,12 @@ def _schedule_sql(
     # column types part by part, and would take untyped NULLs for text).
     typed = [f"CAST(NULL AS {Service._meta.get_field(name).cast_db_type(connection)})" for name in SERVICE_FIELDS]
     pad = f", {', '.join(typed)}" if by_slug else ""
+    # With rooms (devices): the room (device) of each appointment read, at the end of every row, so
+    # an appointment holding both a provider's time and a room is read once.
+    taking = [name for name, needed in (("room", rooms), ("device", devices)) if needed]
+    tail_types = [Appointment._meta.get_field(name).target_field.cast_db_type(connection) for name in taking]
+    tail = "".join(f", CAST(NULL AS {kind})" for kind in tail_types)
+    held = "".join(f", {column}" for column in _columns(Appointment, *taking))
     h_provider, h_weekday, h_location, h_start, h_end = _columns(
         WorkingHours, "provider", "weekday", "location", "start", "end"
     )
@@ -170,7 +182,7 @@ def _schedule_sql(
     place = _columns(Location, *LOCATION_FIELDS)
     no_place = ", ".join(["NULL"] * len(place))
     hours = (
-        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)}{pad} "  # noqa: S608 (names from the models; values are parameters)
+        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)}{pad}{tail} "  # noqa: S608 (names from the models; values are parameters)
         f"FROM {qn(WorkingHours._meta.db_table)} "
         f"INNER JOIN {qn(Location._meta.db_table)} ON {h_location} = {l_id} "
         f"INNER JOIN {offered} ON {o_provider} = {h_provider} {' '.join(joins)} "
@@ -180,7 +192,7 @@ def _schedule_sql(
     offering_ids = f"SELECT {o_provider} FROM {offered} {' '.join(joins)} WHERE {offering}"  # noqa: S608
     t_provider, t_start, t_end = _columns(TimeOff, "provider", "start", "end")
     time_off = (
-        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place}{pad} "  # noqa: S608
+        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place}{pad}{tail} "  # noqa: S608
         f"FROM {qn(TimeOff._meta.db_table)} "
         f"WHERE {t_provider} IN ({offering_ids}) AND {t_start} < %s AND {t_end} > %s"
     )
@@ -188,7 +200,7 @@ def _schedule_sql(
         Appointment, "provider", "busy_from", "busy_until", "status", "id"
     )
     appointments = (
-        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad} "  # noqa: S608
+        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{held} "  # noqa: S608
         f"FROM {qn(Appointment._meta.db_table)} "
         f"WHERE {a_provider} IN ({offering_ids}) AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) "
         f"AND {a_from} < %s AND {a_until} > %s" + (f" AND {a_id} <> %s" if ignoring else "")
@@ -196,13 +208,13 @@ def _schedule_sql(
     sql = f"{hours} UNION ALL {time_off} UNION ALL {appointments}"
     if by_slug:
         sql += (
-            f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)} "  # noqa: S608
+            f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)}{tail} "  # noqa: S608
             f"FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"
         )
     needs_room, device_kind = _columns(Service, "needs_room", "device_kind")
     (d_kind,) = _columns(Device, "kind")
     services = qn(Service._meta.db_table)
-    kept = {"location": location, "ignoring": ignoring, "pad": pad}
+    kept = {"location": location, "ignoring": ignoring, "pad": pad, "tail": tail, "read": offering_ids}
     if rooms:
         where = f" AND EXISTS (SELECT 1 FROM {services} WHERE {_service_where(online)} AND {needs_room} = %s)"  # noqa: S608
         sql += " UNION ALL " + _resource_parts(
@@ -279,10 +291,10 @@ def schedule_rows(
     after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
     if rooms:
         where = [*named, True] if by_slug else []
-        params += [*place, *where, *place, *where, *after]
+        params += [*place, *where, *place, *where, *after, *offering]
     if devices:
         where = named if by_slug else [service.device_kind]
-        params += [*place, *where, *place, *where, *after]
+        params += [*place, *where, *place, *where, *after, *offering]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -293,16 +305,23 @@ def schedule_rows(
     width = 7 + len(LOCATION_FIELDS)
     found: dict[int, dict[int, tuple[int, list]]] = {ROOM: {}, DEVICE: {}}  # id: (location id, busy)
     taken: dict[int, list[tuple[int, datetime, datetime]]] = {ROOM: [], DEVICE: []}
+    held = [kind for kind, needed in ((ROOM, rooms), (DEVICE, devices)) if needed]
     for row in rows:
         kind, provider_id, weekday, start, end, begins, ends = row[:7]
-        if kind == SERVICE:
-            service = _instance(Service, SERVICE_FIELDS, row[width:])
+        if kind == BOOKED:
+            begins, ends = _instant(begins), _instant(ends)
+            busy.append((provider_id, begins, ends, True))
+            for resource_kind, resource_id in zip(held, row[len(row) - len(held) :], strict=True):
+                if resource_id is not None:
+                    taken[resource_kind].append((resource_id, begins, ends))
+        elif kind == SERVICE:
+            service = _instance(Service, SERVICE_FIELDS, row[width : width + len(SERVICE_FIELDS)])
         elif kind in (ROOM, DEVICE):
             found[kind][provider_id] = (weekday, [])
         elif kind in (ROOM_BOOKED, DEVICE_BOOKED):
             taken[kind - 1].append((provider_id, _instant(begins), _instant(ends)))
         elif kind:
-            busy.append((provider_id, _instant(begins), _instant(ends), kind == BOOKED))
+            busy.append((provider_id, _instant(begins), _instant(ends), False))
         else:
             place = row[7:width]
             location = locations.get(place[0])
@@ -322,7 +341,8 @@ def schedule_rows(
 
 def _resources(found: dict[int, tuple[int, list]], taken: list[tuple[int, datetime, datetime]]) -> Resources:
     for resource_id, begins, ends in taken:
-        found[resource_id][1].append((begins, ends))
+        if resource_id in found:  # not a room elsewhere, or inactive (read with its provider's time)
+            found[resource_id][1].append((begins, ends))
     by_location: dict[int, list[tuple[int, list[tuple[datetime, datetime]]]]] = {}
     for resource_id in sorted(found):
         location_id, intervals = found[resource_id]
