@@ -12,7 +12,15 @@ from django.urls import reverse
 
 from bookings.models import Appointment, AppointmentStatus, Source
 from bookings.selectors import slot_check, slots_available
-from bookings.services import SlotUnavailable, appointment_book, appointment_cancel, appointment_reschedule
+from bookings.services import (
+    BookingError,
+    SlotUnavailable,
+    appointment_book,
+    appointment_cancel,
+    appointment_no_show,
+    appointment_no_show_undo,
+    appointment_reschedule,
+)
 from tests.bookings.conftest import at, booked_at, next_weekday, week_hours
 from tests.factories import (
     AppointmentFactory,
@@ -295,3 +303,15 @@ def test_a_manager_adds_a_room_and_front_desk_cannot(client, manager_user, front
     # The same name twice at one location: a field error, not a 500.
     again = client.post(url, {"location": clinic.location.pk, "name": "Room 9", "is_active": "on", "sort_order": 0})
     assert again.status_code == 200 and clinic.location.rooms.count() == 1
+
+
+def test_undoing_a_no_show_is_refused_once_its_room_was_booked_again(roomed, front_desk_user):
+    mine = book(roomed, at(MONDAY, 10), provider=roomed.provider)
+    appointment_no_show(appointment=mine, actor=front_desk_user, now=at(MONDAY, 10, 20))
+    # The room is free again: another provider's patient takes it (the provider is still free).
+    theirs = book(roomed, at(MONDAY, 10), provider=roomed.other)
+    assert theirs.room_id == mine.room_id
+    with pytest.raises(BookingError, match="or its room"):
+        appointment_no_show_undo(appointment=mine, actor=front_desk_user, now=at(MONDAY, 10, 25))
+    mine.refresh_from_db()
+    assert mine.status == AppointmentStatus.NO_SHOW
