@@ -4,12 +4,17 @@ time with either provider all race for the room: exactly one wins, the rest are 
 two crossing inserts can cause are answered as taken); on SQLite the IMMEDIATE write lock does.
 """
 
-import pytest
+import threading
 
-from bookings.models import BLOCKING_STATUSES, Appointment
+import pytest
+from django.db import connections
+from django.utils import timezone
+
+from bookings.models import BLOCKING_STATUSES, Appointment, Source
+from bookings.services import SlotUnavailable, appointment_book, appointment_reschedule
 from tests.bookings.conftest import at, next_weekday, week_hours
 from tests.bookings.test_race import THREADS, body, race
-from tests.factories import DeviceFactory, ProviderFactory, RoomFactory
+from tests.factories import DeviceFactory, PatientFactory, ProviderFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -70,3 +75,36 @@ def test_two_rooms_two_providers_two_winners(one_room):
     assert statuses.count(201) == 2 and statuses.count(409) == THREADS - 2
     assert _room_overlaps() == 0
     assert len(set(Appointment.objects.values_list("room_id", flat=True))) == 2
+
+
+def test_moves_racing_into_the_last_room_one_wins(one_room):
+    """Two appointments of two providers at other times both move to 10:00, where the one room is:
+    one move goes through, the other is told the time was taken, and the room is never shared."""
+    day = next_weekday(1)
+    now = timezone.now()
+    first = appointment_book(service=one_room.service, start=at(day, 9), now=now, source=Source.DESK,
+                             patient=PatientFactory(), provider=one_room.provider)  # fmt: skip
+    second = appointment_book(service=one_room.service, start=at(day, 11), now=now, source=Source.DESK,
+                              patient=PatientFactory(), provider=one_room.other)  # fmt: skip
+    barrier = threading.Barrier(2)
+    outcomes: dict[int, str] = {}
+
+    def move(appointment) -> None:
+        try:
+            barrier.wait(timeout=30)
+            appointment_reschedule(appointment=appointment, start=at(day, 10), now=now, by_patient=False)
+            outcomes[appointment.pk] = "moved"
+        except SlotUnavailable:
+            outcomes[appointment.pk] = "taken"
+        except Exception as exc:  # the test reports whatever else happened
+            outcomes[appointment.pk] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=move, args=(a,)) for a in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes.values()) == ["moved", "taken"]
+    assert _room_overlaps() == 0
