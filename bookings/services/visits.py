@@ -14,7 +14,8 @@ from django.db.models import Q
 
 from .. import signals
 from ..models import Appointment, AppointmentStatus, ChartState, EventKind
-from .booking import BookingError, claim_time, event_record
+from .booking import BookingError, event_record
+from .claims import claim_time
 
 # status it moves to: (the statuses it may come from, the event it writes)
 TRANSITIONS = {
