@@ -315,3 +315,9 @@ def test_undoing_a_no_show_is_refused_once_its_room_was_booked_again(roomed, fro
         appointment_no_show_undo(appointment=mine, actor=front_desk_user, now=at(MONDAY, 10, 25))
     mine.refresh_from_db()
     assert mine.status == AppointmentStatus.NO_SHOW
+
+
+def test_the_managers_provider_page_points_to_rooms_and_devices(client, manager_user):
+    client.force_login(manager_user)
+    html = client.get(reverse("bookings:staff-providers")).content.decode()
+    assert reverse("admin:bookings_room_changelist") in html and reverse("admin:bookings_device_changelist") in html
