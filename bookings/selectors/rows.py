@@ -103,41 +103,38 @@ class Resources:
     by_location: dict[int, list[tuple[int, list[tuple[datetime, datetime]]]]]
 
 
-# The kinds of rows: hours, time off, blocking appointments, the service, then a room, a room's
-# blocking appointment, a device, a device's blocking appointment.
-HOURS, TIME_OFF, BOOKED, SERVICE, ROOM, ROOM_BOOKED, DEVICE, DEVICE_BOOKED = range(8)
+# The kinds of rows: hours, time off, blocking appointments, the service, a room (with one of its
+# blocking appointments or none), a device (likewise).
+HOURS, TIME_OFF, BOOKED, SERVICE, ROOM, DEVICE = range(6)
 
 
-def _resource_parts(
-    model, field: str, kinds: tuple[int, int], *, location: bool, ignoring: bool, where: str, pad: str, tail: str,
-    read: str,
-):  # fmt: skip
-    """The rows of a location's rooms (or devices) that `where` keeps (kind: id, location id) and
-    their blocking appointments that the appointments' part has not read already, those of
-    providers outside `read` (kind: id, from, until). Parameters: the resource's (True, True,
-    [location,] `where`'s), then again, then the statuses, high, low[, the ignored appointment],
-    then `read`'s."""
+def _resource_part(
+    model, field: str, kind: int, *, location: bool, ignoring: bool, where: str, pad: str, tail: str, read: str | None
+) -> str:
+    """A location's rooms (or devices) that `where` keeps, each with its blocking appointments that
+    the appointments' part has not read already (those of providers outside `read`): one row per
+    such appointment (kind: id, location id, from, until), or one with no times for a free
+    resource; all their blocking appointments when `read` is None. Parameters: the statuses,
+    high, low[, the ignored appointment], `read`'s, then True, True[, location], `where`'s."""
     qn = connection.ops.quote_name
     r_id, r_location, r_active = _columns(model, "id", "location", "is_active")
     (l_id,) = _columns(Location, "id")
     l_active = _columns(Location, "is_active")[0]
     no_place = ", ".join(["NULL"] * len(LOCATION_FIELDS))
-    keep = (
-        f"FROM {qn(model._meta.db_table)} INNER JOIN {qn(Location._meta.db_table)} ON {r_location} = {l_id} "
-        f"WHERE {r_active} = %s AND {l_active} = %s" + (f" AND {r_location} = %s" if location else "") + where
-    )
-    rows = f"SELECT {kinds[0]}, {r_id}, {r_location}, NULL, NULL, NULL, NULL, {no_place}{pad}{tail} {keep}"
     a_resource, a_provider, a_from, a_until, a_status, a_id = _columns(
         Appointment, field, "provider", "busy_from", "busy_until", "status", "id"
     )
-    busy = (
-        f"SELECT {kinds[1]}, {a_resource}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{tail} "  # noqa: S608
-        f"FROM {qn(Appointment._meta.db_table)} WHERE {a_resource} IN (SELECT {r_id} {keep}) "
+    return (
+        f"SELECT {kind}, {r_id}, {r_location}, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{tail} "  # noqa: S608
+        f"FROM {qn(model._meta.db_table)} INNER JOIN {qn(Location._meta.db_table)} ON {r_location} = {l_id} "
+        f"LEFT OUTER JOIN {qn(Appointment._meta.db_table)} ON {a_resource} = {r_id} "
         f"AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) AND {a_from} < %s AND {a_until} > %s"
         + (f" AND {a_id} <> %s" if ignoring else "")
-        + f" AND {a_provider} NOT IN ({read})"
+        + (f" AND {a_provider} NOT IN ({read})" if read else "")
+        + f" WHERE {r_active} = %s AND {l_active} = %s"
+        + (f" AND {r_location} = %s" if location else "")
+        + where
     )
-    return f"{rows} UNION ALL {busy}"
 
 
 @lru_cache(maxsize=256)
@@ -155,10 +152,10 @@ def _schedule_sql(
     """Working hours (kind 0), time off (1) and blocking appointments (2) in one statement: one
     round trip. Columns: kind, provider, weekday, start, end (hours), from, until (busy), then the
     location's fields (hours). `by_slug`: the service is named by its slug, and its row comes too
-    (kind 3, its fields after the location's). `rooms`/`devices`: the rooms (4) or devices (6) the
-    service takes, in the provider and weekday columns their id and location, and their blocking
-    appointments (5, 7); by slug they come when the service's row asks for them (a room; a device
-    of its kind), else the service is known to need them."""
+    (kind 3, its fields after the location's). `rooms`/`devices` (a service named by id that takes
+    them): the rooms (4) or devices of its kind (5), in the provider and weekday columns their id
+    and location, with their blocking appointments' busy time (those the appointments' part has
+    not read); the room (device) of each appointment read then ends every row."""
     qn = connection.ops.quote_name
     offers = Provider.services.through
     offered = qn(offers._meta.db_table)
@@ -211,19 +208,12 @@ def _schedule_sql(
             f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)}{tail} "  # noqa: S608
             f"FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"
         )
-    needs_room, device_kind = _columns(Service, "needs_room", "device_kind")
-    (d_kind,) = _columns(Device, "kind")
-    services = qn(Service._meta.db_table)
     kept = {"location": location, "ignoring": ignoring, "pad": pad, "tail": tail, "read": offering_ids}
     if rooms:
-        where = f" AND EXISTS (SELECT 1 FROM {services} WHERE {_service_where(online)} AND {needs_room} = %s)"  # noqa: S608
-        sql += " UNION ALL " + _resource_parts(
-            Room, "room", (ROOM, ROOM_BOOKED), where=where if by_slug else "", **kept
-        )
+        sql += " UNION ALL " + _resource_part(Room, "room", ROOM, where="", **kept)
     if devices:
-        kind = f"(SELECT {device_kind} FROM {services} WHERE {_service_where(online)})" if by_slug else "%s"  # noqa: S608
-        sql += " UNION ALL " + _resource_parts(
-            Device, "device", (DEVICE, DEVICE_BOOKED), where=f" AND {d_kind} = {kind}", **kept
+        sql += " UNION ALL " + _resource_part(
+            Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = %s", **kept
         )
     return sql
 
@@ -264,12 +254,13 @@ def schedule_rows(
     The last two items: the rooms, and the devices of its kind, the service takes (`service`, the
     service named by id, says which; by slug its row does), at the active locations (or at
     `location_id`), with their blocking appointments touching [low, high); None when it takes none.
-    A service that takes none reads nothing more (by slug, two parts that its row rules out)."""
+    A service that takes none reads nothing more. By id they come in the same query; by slug the
+    service's row says whether it takes any, so they come in a second one, only then."""
     by_slug = service_slug is not None
     if provider_ids is not None and not provider_ids:
         return (service_by_slug(service_slug, online=online) if by_slug else None), [], [], None, None
-    rooms = by_slug or (service is not None and service.needs_room)
-    devices = by_slug or (service is not None and bool(service.device_kind))
+    rooms = not by_slug and service is not None and service.needs_room
+    devices = not by_slug and service is not None and bool(service.device_kind)
     weekdays = sorted(set(weekdays))
     ids = sorted(set(provider_ids or ()))
     sql = _schedule_sql(
@@ -290,11 +281,9 @@ def schedule_rows(
     place = [True, True, *([location_id] if location_id is not None else [])]
     after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
     if rooms:
-        where = [*named, True] if by_slug else []
-        params += [*place, *where, *place, *where, *after, *offering]
+        params += [*after, *offering, *place]
     if devices:
-        where = named if by_slug else [service.device_kind]
-        params += [*place, *where, *place, *where, *after, *offering]
+        params += [*after, *offering, *place, service.device_kind]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -317,9 +306,7 @@ def schedule_rows(
         elif kind == SERVICE:
             service = _instance(Service, SERVICE_FIELDS, row[width : width + len(SERVICE_FIELDS)])
         elif kind in (ROOM, DEVICE):
-            found[kind][provider_id] = (weekday, [])
-        elif kind in (ROOM_BOOKED, DEVICE_BOOKED):
-            taken[kind - 1].append((provider_id, _instant(begins), _instant(ends)))
+            _resource_row(row, found, taken)
         elif kind:
             busy.append((provider_id, _instant(begins), _instant(ends), False))
         else:
@@ -328,15 +315,50 @@ def schedule_rows(
             if location is None:
                 location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
             blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
-    needs = (
-        (service is not None and service.needs_room, service is not None and bool(service.device_kind))
-        if by_slug
-        else (rooms, devices)
-    )
+    needs = (rooms, devices)
+    if by_slug and service is not None:
+        needs = (service.needs_room, bool(service.device_kind))
+        if blocks and any(needs):
+            for row in _resource_rows(service, location_id, low, high, ignore_appointment_id):
+                _resource_row(row, found, taken)
     resources = [
         _resources(found[kind], taken[kind]) if need else None for kind, need in zip((ROOM, DEVICE), needs, strict=True)
     ]
     return service, blocks, busy, resources[0], resources[1]
+
+
+def _resource_row(row, found: dict[int, dict], taken: dict[int, list]) -> None:
+    kind, resource_id, location_id, _, _, begins, ends = row[:7]
+    if resource_id not in found[kind]:
+        found[kind][resource_id] = (location_id, [])
+    if begins is not None:
+        taken[kind].append((resource_id, _instant(begins), _instant(ends)))
+
+
+@lru_cache(maxsize=32)
+def _resources_sql(vendor: str, location: bool, ignoring: bool, rooms: bool, devices: bool) -> str:
+    kept = {"location": location, "ignoring": ignoring, "pad": "", "tail": "", "read": None}
+    parts = []
+    if rooms:
+        parts.append(_resource_part(Room, "room", ROOM, where="", **kept))
+    if devices:
+        parts.append(_resource_part(Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = %s", **kept))
+    return " UNION ALL ".join(parts)
+
+
+def _resource_rows(service: Service, location_id: int | None, low, high, ignore_appointment_id: int | None) -> list:
+    """The rooms and devices `service` takes, with all their blocking appointments touching [low,
+    high) (already adapted): the second query of a service named by slug that takes any."""
+    rooms, devices = service.needs_room, bool(service.device_kind)
+    sql = _resources_sql(connection.vendor, location_id is not None, ignore_appointment_id is not None, rooms, devices)
+    after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
+    place = [True, True, *([location_id] if location_id is not None else [])]
+    params = [*after, *place] if rooms else []
+    if devices:
+        params += [*after, *place, service.device_kind]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _resources(found: dict[int, tuple[int, list]], taken: list[tuple[int, datetime, datetime]]) -> Resources:

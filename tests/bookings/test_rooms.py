@@ -210,14 +210,26 @@ def test_the_online_answer_by_slug_takes_rooms_into_account(client, roomed):
     assert response.status_code == 200
     starts = [slot["start"][11:16] for slot in response.json()["slots"]]
     assert "09:30" in starts and "10:00" not in starts and "10:30" in starts
-    assert sum("bookings_appointment" in q["sql"] for q in queries) == 1  # the one schedule query
+    # Named by slug, the service's row comes with the schedule and says it takes a room: the rooms
+    # come in a second query, however many rooms, bookings and days.
+    reading = [q["sql"] for q in queries if "bookings_appointment" in q["sql"]]
+    assert len(reading) == 2 and "bookings_room" in reading[1] and "bookings_room" not in reading[0]
+    for hour in (11, 13, 14):
+        booked_at(roomed, at(MONDAY + timedelta(days=1), hour), provider=roomed.other,
+                  room=RoomFactory(location=roomed.location))  # fmt: skip
+    with CaptureQueriesContext(connection) as more:
+        client.get(f"/api/v1/availability?service=consult&date={MONDAY}&days=14")
+    assert sum("bookings_appointment" in q["sql"] for q in more) == 2
 
 
-def test_the_online_answer_for_a_service_without_rooms_ignores_them(client, clinic):
+def test_the_online_answer_for_a_service_without_rooms_ignores_them_at_no_cost(client, clinic):
     room = RoomFactory(location=clinic.location)
     booked_at(clinic, at(MONDAY, 10), provider=ProviderFactory(services=[clinic.service]), room=room)
-    response = client.get(f"/api/v1/availability?service=consult&date={MONDAY}&provider={clinic.provider.pk}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/api/v1/availability?service=consult&date={MONDAY}&provider={clinic.provider.pk}")
     assert "10:00" in [slot["start"][11:16] for slot in response.json()["slots"]]
+    reading = [q["sql"] for q in queries if "bookings_appointment" in q["sql"]]
+    assert len(reading) == 1 and "bookings_room" not in reading[0] and "bookings_device" not in reading[0]
 
 
 def test_the_database_refuses_a_double_booked_room_and_device():
