@@ -7,7 +7,11 @@ figures are the app's own cost:
 
   (a) one provider, one day (`provider=ID&days=1`);
   (b) "anyone": ten providers over fourteen days (`days=14`, no provider), with 2,000
-      appointments spread over those providers and their ten working days.
+      appointments spread over those providers and their ten working days;
+  (c), (d) the same for a service that takes a room, with four rooms at the location: the
+      filler appointments of every other provider hold a room each while rooms are left (so at
+      a quarter hour when four of those five are busy no room is free: 1,000 room bookings,
+      some times hidden by the rooms alone).
 
 One America/New_York location; every provider works Monday to Friday 09:00–12:00 and
 13:00–17:00; the service asked about takes 30 minutes on the default 15-minute grid. The
@@ -42,7 +46,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.support import measure, throwaway_database  # noqa: E402
-from bookings.models import Appointment, Location, Patient, Provider, WorkingHours  # noqa: E402
+from bookings.models import Appointment, Location, Patient, Provider, Room, WorkingHours  # noqa: E402
 from treatments.models import Service, ServiceKind  # noqa: E402
 
 PROVIDERS = 10
@@ -50,6 +54,7 @@ DAYS = 14  # two weeks from a Monday: ten working days
 PER_PROVIDER_DAY = 20  # of the 28 quarter hours in 09:00–12:00 and 13:00–17:00
 BLOCKS = ((wall_time(9), wall_time(12)), (wall_time(13), wall_time(17)))
 QUARTER = timedelta(minutes=15)
+ROOMS = 4
 
 
 def next_monday(*, at_least: int = 7) -> date:
@@ -68,7 +73,7 @@ def quarters(day: date, zone) -> list[datetime]:
     return starts
 
 
-def seed(monday: date) -> tuple[Service, list[Provider]]:
+def seed(monday: date) -> tuple[Service, Service, list[Provider]]:
     location = Location.objects.create(
         slug="sarasota", name="Sarasota", address="1 Main Street", timezone="America/New_York"
     )
@@ -76,6 +81,10 @@ def seed(monday: date) -> tuple[Service, list[Provider]]:
         slug="consult", name="Consultation", kind=ServiceKind.CONSULTATION, duration_minutes=30
     )
     filler = Service.objects.create(slug="filler", name="Touch-up", kind=ServiceKind.REVIEW, duration_minutes=15)
+    in_room = Service.objects.create(
+        slug="treatment", name="Treatment", kind=ServiceKind.TREATMENT, duration_minutes=30, needs_room=True
+    )
+    rooms = Room.objects.bulk_create(Room(location=location, name=f"Room {i + 1}") for i in range(ROOMS))
     users = get_user_model().objects.bulk_create(
         get_user_model()(username=f"provider{i}", first_name="Ivy", last_name=f"Provider{i}", is_staff=True)
         for i in range(PROVIDERS)
@@ -84,7 +93,7 @@ def seed(monday: date) -> tuple[Service, list[Provider]]:
         Provider(user=user, title="Nurse injector", credentials="RN", sort_order=i) for i, user in enumerate(users)
     )
     for provider in providers:
-        provider.services.set([consult, filler])
+        provider.services.set([consult, filler, in_room])
     WorkingHours.objects.bulk_create(
         WorkingHours(provider=provider, location=location, weekday=weekday, start=start, end=end)
         for provider in providers
@@ -103,6 +112,7 @@ def seed(monday: date) -> tuple[Service, list[Provider]]:
     )
 
     appointments = []
+    rooms_taken: dict[datetime, int] = {}  # how many rooms are held at each quarter hour
     working_days = [monday + timedelta(days=d) for d in range(DAYS) if (monday + timedelta(days=d)).weekday() < 5]
     for p, provider in enumerate(providers):
         for d, day in enumerate(working_days):
@@ -111,12 +121,17 @@ def seed(monday: date) -> tuple[Service, list[Provider]]:
             free = {2 * ((p + d + 3 * k) % (len(starts) // 2)) + half for k in range(4) for half in (0, 1)}
             for i, start in enumerate(q for i, q in enumerate(starts) if i not in free):
                 start_utc = start.astimezone(UTC)
+                held = ROOMS  # odd providers' fillers take no room
+                if p % 2 == 0:
+                    held = rooms_taken.get(start_utc, 0)
+                    rooms_taken[start_utc] = held + 1
                 appointments.append(
                     Appointment(
                         patient=patients[(p * 31 + d * 7 + i) % len(patients)],
                         provider=provider,
                         location=location,
                         service=filler,
+                        room=rooms[held] if held < ROOMS else None,
                         start=start_utc,
                         end=start_utc + QUARTER,
                         busy_from=start_utc,
@@ -126,8 +141,10 @@ def seed(monday: date) -> tuple[Service, list[Provider]]:
                     )
                 )
     Appointment.objects.bulk_create(appointments, batch_size=500)
+    in_rooms = sum(a.room is not None for a in appointments)
     assert len(appointments) == PROVIDERS * len(working_days) * PER_PROVIDER_DAY == 2000
-    return consult, providers
+    print(f"{in_rooms} of the appointments hold a room")
+    return consult, in_room, providers
 
 
 def main() -> None:
@@ -137,7 +154,7 @@ def main() -> None:
 
     with throwaway_database("availability"):
         monday = next_monday()
-        consult, providers = seed(monday)
+        consult, in_room, providers = seed(monday)
         cases = [
             (
                 "(a) 1 provider x 1 day",
@@ -146,6 +163,14 @@ def main() -> None:
             (
                 f"(b) anyone: {PROVIDERS} providers x {DAYS} days",
                 f"/api/v1/availability?service={consult.slug}&date={monday}&days={DAYS}",
+            ),
+            (
+                f"(c) room ({ROOMS}): 1 provider x 1 day",
+                f"/api/v1/availability?service={in_room.slug}&date={monday}&days=1&provider={providers[0].pk}",
+            ),
+            (
+                f"(d) room ({ROOMS}): anyone, {DAYS} days",
+                f"/api/v1/availability?service={in_room.slug}&date={monday}&days={DAYS}",
             ),
         ]
         client = Client()

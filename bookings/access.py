@@ -55,5 +55,6 @@ def day_url(appointment: Appointment) -> str:
 def staff_appointment(reference: str) -> Appointment:
     """The appointment a staff URL names by its reference, with what its pages show; 404 if none."""
     return get_object_or_404(
-        Appointment.objects.select_related("patient", "service", "provider__user", "location"), reference=reference
+        Appointment.objects.select_related("patient", "service", "provider__user", "location", "room", "device"),
+        reference=reference,
     )

@@ -5,13 +5,43 @@ from django.utils.html import format_html
 from medspa.admin import ReadOnlyAdminMixin
 from medspa.templatetags.clinic_time import time_range_text
 
-from .models import Appointment, Location, Patient, Provider, TimeOff, WorkingHours
+from .models import Appointment, Device, Location, Patient, Provider, Room, TimeOff, WorkingHours
+
+
+class RoomInline(admin.TabularInline):
+    """A location's rooms: a service that needs a room is booked into one of them. A room with
+    bookings can't be deleted (they keep it); make it inactive to take no new ones."""
+
+    model = Room
+    extra = 0
+    fields = ("name", "is_active", "sort_order")
+
+
+class DeviceInline(admin.TabularInline):
+    model = Device
+    extra = 0
+    fields = ("name", "kind", "is_active", "sort_order")
 
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
     list_display = ("name", "address", "timezone", "is_active")
     prepopulated_fields = {"slug": ("name",)}
+    inlines = [RoomInline, DeviceInline]
+
+
+@admin.register(Room)
+class RoomAdmin(admin.ModelAdmin):
+    list_display = ("name", "location", "is_active", "sort_order")
+    list_filter = ("location", "is_active")
+    list_select_related = ("location",)
+
+
+@admin.register(Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "location", "is_active")
+    list_filter = ("location", "kind", "is_active")
+    list_select_related = ("location",)
 
 
 class ShownNotEditedInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -89,10 +119,12 @@ class PatientAdmin(admin.ModelAdmin):
 class AppointmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: appointments change through the booking services, which keep the guarantees."""
 
-    list_display = ("reference", "when", "service", "provider", "location", "status", "intake_status", "source")
-    list_filter = ("status", "intake_status", "source", "location", "provider")
+    list_display = (
+        "reference", "when", "service", "provider", "location", "room", "status", "intake_status", "source",
+    )  # fmt: skip
+    list_filter = ("status", "intake_status", "source", "location", "provider", "room")
     search_fields = ("reference", "patient__last_name", "patient__email")
-    list_select_related = ("service", "provider__user", "location")
+    list_select_related = ("service", "provider__user", "location", "room")
     date_hierarchy = "start"
     readonly_fields = ("when",)
 

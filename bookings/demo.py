@@ -1,4 +1,5 @@
-"""The demo clinic's front office: two locations in different zones, three providers, a few bookings.
+"""The demo clinic's front office: two locations in different zones with two treatment rooms each,
+three providers, a few bookings. The consultation and the neuromodulator treatment take a room.
 
 Called by `manage.py demo_seed`; idempotent.
 """
@@ -12,7 +13,7 @@ from medspa.demo import demo_password, staff_user
 from medspa.roles import INJECTOR
 from treatments.models import Service, TreatmentArea
 
-from .models import Appointment, Location, Patient, Provider, Source, WorkingHours
+from .models import Appointment, Location, Patient, Provider, Room, Source, WorkingHours
 from .selectors import slots_available
 from .services import PatientDetails, appointment_book
 
@@ -21,6 +22,9 @@ LOCATIONS = [
     ("scottsdale", "Scottsdale", "7014 E Camelback Road, Suite 120, Scottsdale, AZ 85251", "+1 480 555 0178",
      "America/Phoenix"),
 ]  # fmt: skip
+
+ROOMS = ["Treatment room 1", "Treatment room 2"]  # at each location
+IN_A_ROOM = ["facial-balancing-consultation", "neuromodulator-treatment"]
 
 MORNING_AFTERNOON = [(time(9), time(12, 30)), (time(13, 30), time(17))]
 # username, first, last, title, credentials, colour, {location: {weekday: blocks}}
@@ -51,6 +55,12 @@ def seed() -> list[str]:
             slug=slug,
             defaults={"name": name, "address": address, "phone": phone, "timezone": zone, "sort_order": order},
         )
+    for location in locations.values():
+        for order, name in enumerate(ROOMS):
+            Room.objects.get_or_create(location=location, name=name, defaults={"sort_order": order})
+    for service in Service.objects.filter(slug__in=IN_A_ROOM, needs_room=False):
+        service.needs_room = True
+        service.save(update_fields=["needs_room"])  # a catalog write: pages built from it refresh
     services = list(Service.objects.filter(slug__in=[
         "facial-balancing-consultation", "neuromodulator-treatment", "two-week-review",
     ]))  # fmt: skip

@@ -9,6 +9,10 @@ and other visits, buffers included), i.e. when `s` is outside every open range
 ranges: one pass over the provider's sorted busy intervals per block and day, each free range
 turned into a run of grid indexes by division, with no per-step test.
 
+A service that takes a room (and a device) is free at a start only if the provider is and one
+of the location's rooms (and devices of its kind) is too, each room's busy time read the same
+way: the provider's runs intersected with the union of the rooms' runs.
+
 On a day when the location's clocks change (twice a year) wall-clock time is not a fixed
 offset from UTC; there the grid is placed start by start, as wall-clock time says.
 """
@@ -120,3 +124,42 @@ def free_runs(
 def first_index_at(grid: Grid, step: timedelta, earliest: datetime) -> int:
     """The first grid index at or after `earliest`."""
     return max(0, -((grid.first_utc - earliest) // step))
+
+
+def union_runs(runs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Runs of grid indexes merged into sorted, disjoint runs (touching runs join)."""
+    merged: list[list[int]] = []
+    for k0, k1 in sorted(runs):
+        if merged and k0 <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], k1)
+        else:
+            merged.append([k0, k1])
+    return [(k0, k1) for k0, k1 in merged]
+
+
+def intersect_runs(first: Iterable[tuple[int, int]], second: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The indexes in both: two sorted lists of disjoint runs, walked together."""
+    j = 0
+    for k0, k1 in first:
+        while j < len(second) and second[j][1] <= k0:
+            j += 1
+        i = j
+        while i < len(second) and second[i][0] < k1:
+            low, high = max(k0, second[i][0]), min(k1, second[i][1])
+            if low < high:
+                yield low, high
+            i += 1
+
+
+def resource_runs(
+    resources: Iterable[Iterable[Busy]], grid: Grid, step: timedelta, before: timedelta, reach: timedelta
+) -> list[tuple[int, int]]:
+    """The grid indexes at which one of each kind of resource is free (a room, and a device when
+    asked): for each kind the union over its resources of their free runs, intersected across kinds.
+    The provider's own free runs are then intersected with these (free time = provider free ∩
+    ⋃ rooms free ∩ ⋃ devices free)."""
+    found: list[tuple[int, int]] | None = None
+    for kind in resources:
+        runs = union_runs(run for busy in kind for run in free_runs(busy, grid, step, before, reach))
+        found = runs if found is None else list(intersect_runs(found, runs))
+    return [(0, grid.count)] if found is None else found

@@ -90,7 +90,7 @@ def _place(first: int, start: int, end: int) -> tuple[int, int]:
 
 
 def _appointments(status_filter: bool) -> QuerySet[Appointment]:
-    appointments = Appointment.objects.select_related("patient", "service", "provider__user", "location")
+    appointments = Appointment.objects.select_related("patient", "service", "provider__user", "location", "room")
     if status_filter:
         appointments = appointments.exclude(status=AppointmentStatus.CANCELLED)
     return appointments.order_by("start")
@@ -261,7 +261,7 @@ def patient_record(*, patient: Patient, now: datetime) -> PatientRecord:
     """A patient's appointments and attendance, for the front desk. Two queries."""
     appointments = list(
         Appointment.objects.filter(patient=patient)
-        .select_related("service", "provider__user", "location")
+        .select_related("service", "provider__user", "location", "room")
         .order_by("-start")
     )
     window = booking_policy().cancel_window

@@ -214,6 +214,8 @@ ADMIN: dict[str, str] = {
     "treatments.aftercarestep": "NNYYY",
     "bookings.location": "NNYYY",
     "bookings.provider": "NNYYY",
+    "bookings.room": "NNYYY",
+    "bookings.device": "NNYYY",
     "bookings.patient": "NNYYY",
     "bookings.appointment": "NNYYY",
     "intake.consenttext": "NNNYY",

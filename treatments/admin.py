@@ -53,10 +53,12 @@ class ServiceAdmin(admin.ModelAdmin):
         "buffer_before_minutes",
         "buffer_after_minutes",
         "price",
+        "needs_room",
+        "device_kind",
         "bookable_online",
         "is_active",
     )
-    list_filter = ("kind", "bookable_online", "is_toxin_treatment", "is_active")
+    list_filter = ("kind", "bookable_online", "is_toxin_treatment", "needs_room", "is_active")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [AftercareStepInline]

@@ -143,7 +143,8 @@ class ServiceQuerySet(models.QuerySet):
 
 
 class Service(models.Model):
-    """What a patient books. Buffers before and after count as the provider's busy time."""
+    """What a patient books. Buffers before and after count as the provider's busy time (and the
+    room's and device's, when the service takes them)."""
 
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=80)
@@ -160,6 +161,15 @@ class Service(models.Model):
     )
     is_toxin_treatment = models.BooleanField(
         default=False, help_text="Injects a neuromodulator: screening holds and aftercare apply."
+    )
+    # What the visit occupies besides the provider: the front office (bookings) resolves these to
+    # a concrete room and device of the location, free for the visit and its buffers.
+    needs_room = models.BooleanField(default=False, help_text="The visit takes one of the location's rooms.")
+    device_kind = models.SlugField(
+        max_length=40,
+        blank=True,
+        help_text="The kind of device the visit takes (e.g. ultrasound), one of the location's devices of "
+        "that kind; blank: none.",
     )
     is_active = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)

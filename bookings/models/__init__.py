@@ -27,6 +27,7 @@ from .identity import ContactProposal, IdentityCode, ProposalStatus
 from .locations import Location, default_time_zone, validate_time_zone
 from .patients import SMS_CONSENT_TEXT, Patient, PreferredChannel
 from .providers import Provider, TimeOff, Weekday, WorkingHours
+from .rooms import Device, Room
 from .waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "AppointmentStatus",
     "ChartState",
     "ContactProposal",
+    "Device",
     "EmbedOrigin",
     "EventKind",
     "IdentityCode",
@@ -50,6 +52,7 @@ __all__ = [
     "PreferredChannel",
     "ProposalStatus",
     "Provider",
+    "Room",
     "Source",
     "TimeOff",
     "WaitlistEntry",

@@ -3,7 +3,8 @@
 Times are stored in UTC and shown in the location's zone. An appointment keeps the busy range
 it blocks (its start and end widened by the service's buffers at booking time), and on
 PostgreSQL an exclusion constraint (migration 0002) refuses two overlapping busy ranges for
-one provider among the blocking statuses, whatever the code above it does.
+one provider among the blocking statuses, whatever the code above it does; others (migration
+0015) do the same for one room and one device.
 """
 
 import secrets
@@ -18,6 +19,7 @@ from treatments.models import Service, TreatmentArea
 from .locations import Location
 from .patients import Patient
 from .providers import Provider
+from .rooms import Device, Room
 
 
 class AppointmentStatus(models.TextChoices):
@@ -99,6 +101,10 @@ class Appointment(models.Model):
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
     areas = models.ManyToManyField(TreatmentArea, blank=True, related_name="appointments")
+    # The room and device the visit takes, when its service needs them (see rooms.py): busy for
+    # the same range as the provider.
+    room = models.ForeignKey(Room, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments")
+    device = models.ForeignKey(Device, on_delete=models.PROTECT, null=True, blank=True, related_name="appointments")
     start = models.DateTimeField()
     end = models.DateTimeField()
     # The time the provider is busy: start and end widened by the service's buffers.
@@ -142,7 +148,11 @@ class Appointment(models.Model):
 
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["provider", "busy_from", "busy_until"], name="appointment_provider_busy")]
+        indexes = [
+            models.Index(fields=["provider", "busy_from", "busy_until"], name="appointment_provider_busy"),
+            models.Index(fields=["room", "busy_from", "busy_until"], name="appointment_room_busy"),
+            models.Index(fields=["device", "busy_from", "busy_until"], name="appointment_device_busy"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(start__lt=F("end")), name="appointment_start_before_end"),
             models.CheckConstraint(

@@ -6,7 +6,6 @@ from .availability import (
     SlotCheck,
     _free_slots,
     _grid_at,
-    _Schedule,
     availability_find,
     availability_online,
     last_bookable_day,
@@ -22,6 +21,7 @@ from .people import (
     review_service,
 )
 from .rows import schedule_rows, service_by_slug
+from .schedule import _Schedule
 
 __all__ = [
     "Availability",

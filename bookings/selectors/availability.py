@@ -2,21 +2,31 @@
 
 Availability is computed in each location's wall-clock time (09:00 is 09:00 on both sides of
 a daylight-saving change) and in a fixed number of queries whatever the number of providers,
-days and appointments: working hours, time off and busy appointments in one (selectors/rows.py).
+days and appointments: working hours, time off and busy appointments in one (selectors/rows.py),
+with the rooms and devices the service takes and their busy time (a second query only for a
+service named by slug that takes any).
 """
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from treatments.models import Service
 
-from ..free_time import Busy, changing_grid, first_index_at, free_runs, steady_day, steady_grid
-from ..models import Location, Provider, WorkingHours
+from ..free_time import (
+    changing_grid,
+    first_index_at,
+    free_runs,
+    intersect_runs,
+    resource_runs,
+    steady_day,
+    steady_grid,
+)
+from ..models import Location, Provider
 from ..policy import BookingPolicy, booking_policy
-from .rows import Block, schedule_rows, service_by_slug
+from .rows import service_by_slug
+from .schedule import _blocks_by_day, _Schedule, _schedule
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,88 +37,6 @@ class Slot:
     end: datetime
     provider_id: int
     location: Location
-
-
-@dataclass
-class _Schedule:
-    """What availability needs to know, loaded in one query: working hours and busy time."""
-
-    hours: list[Block] | list[WorkingHours]  # anything with WorkingHours' fields
-    busy: dict[int, Busy]
-    # Each provider's blocking appointments, by when their busy time begins (UTC): the day's
-    # count spreads "anyone" bookings (a buffer never moves a visit to another day).
-    booked: dict[int, list[datetime]]
-    _counts: dict[str, Counter] = field(default_factory=dict)
-
-    def load(self, provider_id: int, day: date, zone: ZoneInfo) -> int:
-        """How many appointments the provider has on a local day."""
-        counts = self._counts.get(zone.key)
-        if counts is None:
-            counts = self._counts[zone.key] = Counter(
-                (pid, begins.astimezone(zone).date()) for pid, starts in self.booked.items() for begins in starts
-            )
-        return counts[(provider_id, day)]
-
-
-def _schedule(
-    *,
-    service: Service | str,
-    start_date: date,
-    days: int,
-    location: Location | None,
-    provider_ids: Iterable[int] | None,
-    online: bool,
-    ignore_appointment_id: int | None = None,
-) -> tuple[Service | None, _Schedule]:
-    """The working hours of everyone who offers the service on the weekdays of the dates, with
-    their time off and busy appointments: one query. `service` may be a slug (an active service,
-    bookable online when `online`): then the service is read in the same query (None: no such
-    service); else it is the service given."""
-    by_slug = isinstance(service, str)
-    empty = _Schedule(hours=[], busy={}, booked={})
-    if not date.min + timedelta(days=1) < start_date < date.max - timedelta(days=days + 1):
-        # The calendar's ends: nothing to book there.
-        return (service_by_slug(service, online=online) if by_slug else service), empty
-    # Everything that can touch the dates, whatever the zone: a day of margin either side.
-    low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
-    high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
-    found, hours, busy = schedule_rows(
-        service_id=None if by_slug else service.pk,
-        service_slug=service if by_slug else None,
-        weekdays={(start_date + timedelta(d)).weekday() for d in range(days)},
-        location_id=None if location is None else location.pk,
-        provider_ids=None if provider_ids is None else list(provider_ids),
-        online=online,
-        low=low,
-        high=high,
-        ignore_appointment_id=ignore_appointment_id,
-    )
-    service = found if by_slug else service
-    if not hours:
-        return service, empty
-    ids = {block.provider_id for block in hours}
-    intervals: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    booked: dict[int, list[datetime]] = defaultdict(list)
-    for provider_id, begins, ends, is_booking in busy:
-        if provider_id in ids:
-            intervals[provider_id].append((begins, ends))
-            if is_booking:
-                booked[provider_id].append(begins)
-    return service, _Schedule(
-        hours=hours,
-        busy={provider_id: Busy(intervals[provider_id]) for provider_id in ids},
-        booked=booked,
-    )
-
-
-def _blocks_by_day(schedule: _Schedule, start_date: date, days: int):
-    by_weekday: dict[int, list[WorkingHours]] = defaultdict(list)
-    for block in schedule.hours:
-        by_weekday[block.weekday].append(block)
-    for offset in range(days):
-        day = start_date + timedelta(days=offset)
-        for block in by_weekday.get(day.weekday(), ()):
-            yield day, block
 
 
 def _free_slots(
@@ -146,6 +74,9 @@ def _free_slots_at(
     reach = duration + service.buffer_after
     found: list[tuple[datetime, Slot]] = []
     append = found.append
+    pools = schedule.pools
+    # Where a room (and device) is free on a block's grid: shared by the providers working there then.
+    shared: dict[tuple[int, datetime, int], list[tuple[int, int]]] = {}
     for day, block in _blocks_by_day(schedule, start_date, days):
         location, provider_id = block.location, block.provider_id
         if day > last_days[location.pk]:
@@ -153,7 +84,14 @@ def _free_slots_at(
         zone, busy = location.zone, schedule.busy[provider_id]
         if steady_day(zone, day):
             grid = steady_grid(day, block.start, block.end, zone, duration, step)
-            for k0, k1 in free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest)):
+            runs = free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest))
+            if pools:
+                key = (location.pk, grid.first_utc, grid.count)
+                if key not in shared:
+                    kinds = [[b for _, b in pool.get(location.pk, ())] for pool in pools]
+                    shared[key] = resource_runs(kinds, grid, step, before, reach)
+                runs = intersect_runs(runs, shared[key])
+            for k0, k1 in runs:
                 start, start_utc = grid.first + k0 * step, grid.first_utc + k0 * step
                 for _ in range(k0, k1):
                     append((start_utc, Slot(start, start + duration, provider_id, location)))
@@ -161,7 +99,12 @@ def _free_slots_at(
                     start_utc += step
         else:
             for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
-                if start_utc >= earliest and not busy.overlaps(start_utc - before, start_utc + reach):
+                low, high = start_utc - before, start_utc + reach
+                if (
+                    start_utc >= earliest
+                    and not busy.overlaps(low, high)
+                    and (not pools or schedule.resources_free(location.pk, low, high))
+                ):
                     append((start_utc, Slot(start, end, provider_id, location)))
     return found
 
@@ -194,7 +137,8 @@ def _grid_at(
             )  # fmt: skip
             if entry is None:
                 continue
-        found.append((entry, not busy.overlaps(start_utc - before, start_utc + reach)))
+        low, high = start_utc - before, start_utc + reach
+        found.append((entry, not busy.overlaps(low, high) and schedule.resources_free(location.pk, low, high)))
     return found
 
 
@@ -256,7 +200,7 @@ def availability_online(
 ) -> tuple[Service | None, Availability]:
     """`availability_find` online for the active, bookable-online service with this slug, read in
     the same query as the schedule: (the service, its availability), or (None, nothing) when there
-    is no such service. One query."""
+    is no such service. One query; two for a service that takes a room or a device."""
     found, available = _find(
         service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
     )
@@ -367,10 +311,13 @@ class SlotCheck:
     """What the grid says about one requested start: on the grid at all, and free for whom.
 
     `free` is ordered for "anyone": the provider with the fewest bookings that day first.
+    `resources`: by location of a free slot, the ids of the rooms and of the devices free then
+    (visit and buffers), in the order booking tries them; [None] for a kind the service does not take.
     """
 
     on_grid: list[Slot]
     free: list[Slot]
+    resources: dict[int, tuple[list, list]] = field(default_factory=dict)
 
 
 def slot_check(
@@ -402,4 +349,7 @@ def slot_check(
         (slot for slot, free in on_grid if free),
         key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
     )
-    return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free)
+    start_utc = start.astimezone(UTC)
+    low, high = start_utc - service.buffer_before, start_utc + service.duration + service.buffer_after
+    resources = {slot.location.pk: schedule.free_resources(slot.location.pk, low, high) for slot in free}
+    return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free, resources=resources)

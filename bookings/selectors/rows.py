@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime, parse_time
 
 from treatments.models import Service
 
-from ..models import BLOCKING_STATUSES, Appointment, Location, Provider, TimeOff, WorkingHours
+from ..models import BLOCKING_STATUSES, Appointment, Device, Location, Provider, Room, TimeOff, WorkingHours
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,14 +95,67 @@ def _offered_by(online: bool, providers: int, by_slug: bool) -> tuple[list[str],
     return joins, where
 
 
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """The rooms (or devices) a service can take, by location: (id, busy intervals in UTC) each,
+    in the order booking tries them."""
+
+    by_location: dict[int, list[tuple[int, list[tuple[datetime, datetime]]]]]
+
+
+# The kinds of rows: hours, time off, blocking appointments, the service, a room (with one of its
+# blocking appointments or none), a device (likewise).
+HOURS, TIME_OFF, BOOKED, SERVICE, ROOM, DEVICE = range(6)
+
+
+def _resource_part(
+    model, field: str, kind: int, *, location: bool, ignoring: bool, where: str, pad: str, tail: str, read: str | None
+) -> str:
+    """A location's rooms (or devices) that `where` keeps, each with its blocking appointments that
+    the appointments' part has not read already (those of providers outside `read`): one row per
+    such appointment (kind: id, location id, from, until), or one with no times for a free
+    resource; all their blocking appointments when `read` is None. Parameters: the statuses,
+    high, low[, the ignored appointment], `read`'s, then True, True[, location], `where`'s."""
+    qn = connection.ops.quote_name
+    r_id, r_location, r_active = _columns(model, "id", "location", "is_active")
+    (l_id,) = _columns(Location, "id")
+    l_active = _columns(Location, "is_active")[0]
+    no_place = ", ".join(["NULL"] * len(LOCATION_FIELDS))
+    a_resource, a_provider, a_from, a_until, a_status, a_id = _columns(
+        Appointment, field, "provider", "busy_from", "busy_until", "status", "id"
+    )
+    return (
+        f"SELECT {kind}, {r_id}, {r_location}, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{tail} "  # noqa: S608
+        f"FROM {qn(model._meta.db_table)} INNER JOIN {qn(Location._meta.db_table)} ON {r_location} = {l_id} "
+        f"LEFT OUTER JOIN {qn(Appointment._meta.db_table)} ON {a_resource} = {r_id} "
+        f"AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) AND {a_from} < %s AND {a_until} > %s"
+        + (f" AND {a_id} <> %s" if ignoring else "")
+        + (f" AND {a_provider} NOT IN ({read})" if read else "")
+        + f" WHERE {r_active} = %s AND {l_active} = %s"
+        + (f" AND {r_location} = %s" if location else "")
+        + where
+    )
+
+
 @lru_cache(maxsize=256)
 def _schedule_sql(
-    vendor: str, weekdays: int, online: bool, location: bool, providers: int, ignoring: bool, by_slug: bool
+    vendor: str,
+    weekdays: int,
+    online: bool,
+    location: bool,
+    providers: int,
+    ignoring: bool,
+    by_slug: bool,
+    rooms: bool = False,
+    devices: bool = False,
 ) -> str:
     """Working hours (kind 0), time off (1) and blocking appointments (2) in one statement: one
     round trip. Columns: kind, provider, weekday, start, end (hours), from, until (busy), then the
     location's fields (hours). `by_slug`: the service is named by its slug, and its row comes too
-    (kind 3, its fields after the location's)."""
+    (kind 3, its fields after the location's). `rooms`/`devices` (a service named by id that takes
+    them): the rooms (4) or devices of its kind (5), in the provider and weekday columns their id
+    and location, with their blocking appointments' busy time (those the appointments' part has
+    not read); the room (device) of each appointment read then ends every row."""
     qn = connection.ops.quote_name
     offers = Provider.services.through
     offered = qn(offers._meta.db_table)
@@ -113,6 +166,12 @@ def _schedule_sql(
     # column types part by part, and would take untyped NULLs for text).
     typed = [f"CAST(NULL AS {Service._meta.get_field(name).cast_db_type(connection)})" for name in SERVICE_FIELDS]
     pad = f", {', '.join(typed)}" if by_slug else ""
+    # With rooms (devices): the room (device) of each appointment read, at the end of every row, so
+    # an appointment holding both a provider's time and a room is read once.
+    taking = [name for name, needed in (("room", rooms), ("device", devices)) if needed]
+    tail_types = [Appointment._meta.get_field(name).target_field.cast_db_type(connection) for name in taking]
+    tail = "".join(f", CAST(NULL AS {kind})" for kind in tail_types)
+    held = "".join(f", {column}" for column in _columns(Appointment, *taking))
     h_provider, h_weekday, h_location, h_start, h_end = _columns(
         WorkingHours, "provider", "weekday", "location", "start", "end"
     )
@@ -120,7 +179,7 @@ def _schedule_sql(
     place = _columns(Location, *LOCATION_FIELDS)
     no_place = ", ".join(["NULL"] * len(place))
     hours = (
-        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)}{pad} "  # noqa: S608 (names from the models; values are parameters)
+        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)}{pad}{tail} "  # noqa: S608 (names from the models; values are parameters)
         f"FROM {qn(WorkingHours._meta.db_table)} "
         f"INNER JOIN {qn(Location._meta.db_table)} ON {h_location} = {l_id} "
         f"INNER JOIN {offered} ON {o_provider} = {h_provider} {' '.join(joins)} "
@@ -130,7 +189,7 @@ def _schedule_sql(
     offering_ids = f"SELECT {o_provider} FROM {offered} {' '.join(joins)} WHERE {offering}"  # noqa: S608
     t_provider, t_start, t_end = _columns(TimeOff, "provider", "start", "end")
     time_off = (
-        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place}{pad} "  # noqa: S608
+        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place}{pad}{tail} "  # noqa: S608
         f"FROM {qn(TimeOff._meta.db_table)} "
         f"WHERE {t_provider} IN ({offering_ids}) AND {t_start} < %s AND {t_end} > %s"
     )
@@ -138,7 +197,7 @@ def _schedule_sql(
         Appointment, "provider", "busy_from", "busy_until", "status", "id"
     )
     appointments = (
-        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad} "  # noqa: S608
+        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{held} "  # noqa: S608
         f"FROM {qn(Appointment._meta.db_table)} "
         f"WHERE {a_provider} IN ({offering_ids}) AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) "
         f"AND {a_from} < %s AND {a_until} > %s" + (f" AND {a_id} <> %s" if ignoring else "")
@@ -146,8 +205,15 @@ def _schedule_sql(
     sql = f"{hours} UNION ALL {time_off} UNION ALL {appointments}"
     if by_slug:
         sql += (
-            f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)} "  # noqa: S608
+            f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)}{tail} "  # noqa: S608
             f"FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"
+        )
+    kept = {"location": location, "ignoring": ignoring, "pad": pad, "tail": tail, "read": offering_ids}
+    if rooms:
+        sql += " UNION ALL " + _resource_part(Room, "room", ROOM, where="", **kept)
+    if devices:
+        sql += " UNION ALL " + _resource_part(
+            Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = %s", **kept
         )
     return sql
 
@@ -173,7 +239,8 @@ def schedule_rows(
     low: datetime,
     high: datetime,
     ignore_appointment_id: int | None = None,
-) -> tuple[Service | None, list[Block], list[tuple[int, datetime, datetime, bool]]]:
+    service: Service | None = None,
+) -> tuple[Service | None, list[Block], list[tuple[int, datetime, datetime, bool]], Resources | None, Resources | None]:
     """In one query: the working hours, on these weekdays, of every active provider offering the
     service (online: bookable online), at active locations (or at `location_id`); and (provider id,
     from, until, is a booking) of those providers' time off and blocking appointments (buffers
@@ -182,15 +249,23 @@ def schedule_rows(
 
     The service is named by `service_id`, or by `service_slug` (active, and bookable online when
     `online`), whose row then comes in the same query: the first item, None when no such service
-    (and then nothing else). By id, the first item is None."""
+    (and then nothing else). By id, the first item is None.
+
+    The last two items: the rooms, and the devices of its kind, the service takes (`service`, the
+    service named by id, says which; by slug its row does), at the active locations (or at
+    `location_id`), with their blocking appointments touching [low, high); None when it takes none.
+    A service that takes none reads nothing more. By id they come in the same query; by slug the
+    service's row says whether it takes any, so they come in a second one, only then."""
     by_slug = service_slug is not None
     if provider_ids is not None and not provider_ids:
-        return (service_by_slug(service_slug, online=online) if by_slug else None), [], []
+        return (service_by_slug(service_slug, online=online) if by_slug else None), [], [], None, None
+    rooms = not by_slug and service is not None and service.needs_room
+    devices = not by_slug and service is not None and bool(service.device_kind)
     weekdays = sorted(set(weekdays))
     ids = sorted(set(provider_ids or ()))
     sql = _schedule_sql(
         connection.vendor, len(weekdays), online, location_id is not None, len(ids),
-        ignore_appointment_id is not None, by_slug,
+        ignore_appointment_id is not None, by_slug, rooms, devices,
     )  # fmt: skip
     named = [service_slug, True, *([True] if online else [])] if by_slug else [service_id]
     offering = [*named, True, *([True] if online else []), *ids]
@@ -203,6 +278,12 @@ def schedule_rows(
         params.append(ignore_appointment_id)
     if by_slug:
         params += named
+    place = [True, True, *([location_id] if location_id is not None else [])]
+    after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
+    if rooms:
+        params += [*after, *offering, *place]
+    if devices:
+        params += [*after, *offering, *place, service.device_kind]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -211,19 +292,84 @@ def schedule_rows(
     blocks: list[Block] = []
     busy: list[tuple[int, datetime, datetime, bool]] = []
     width = 7 + len(LOCATION_FIELDS)
+    found: dict[int, dict[int, tuple[int, list]]] = {ROOM: {}, DEVICE: {}}  # id: (location id, busy)
+    taken: dict[int, list[tuple[int, datetime, datetime]]] = {ROOM: [], DEVICE: []}
+    held = [kind for kind, needed in ((ROOM, rooms), (DEVICE, devices)) if needed]
     for row in rows:
         kind, provider_id, weekday, start, end, begins, ends = row[:7]
-        if kind == 3:
-            service = _instance(Service, SERVICE_FIELDS, row[width:])
+        if kind == BOOKED:
+            begins, ends = _instant(begins), _instant(ends)
+            busy.append((provider_id, begins, ends, True))
+            for resource_kind, resource_id in zip(held, row[len(row) - len(held) :], strict=True):
+                if resource_id is not None:
+                    taken[resource_kind].append((resource_id, begins, ends))
+        elif kind == SERVICE:
+            service = _instance(Service, SERVICE_FIELDS, row[width : width + len(SERVICE_FIELDS)])
+        elif kind in (ROOM, DEVICE):
+            _resource_row(row, found, taken)
         elif kind:
-            busy.append((provider_id, _instant(begins), _instant(ends), kind == 2))
+            busy.append((provider_id, _instant(begins), _instant(ends), False))
         else:
             place = row[7:width]
             location = locations.get(place[0])
             if location is None:
                 location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
             blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
-    return service, blocks, busy
+    needs = (rooms, devices)
+    if by_slug and service is not None:
+        needs = (service.needs_room, bool(service.device_kind))
+        if blocks and any(needs):
+            for row in _resource_rows(service, location_id, low, high, ignore_appointment_id):
+                _resource_row(row, found, taken)
+    resources = [
+        _resources(found[kind], taken[kind]) if need else None for kind, need in zip((ROOM, DEVICE), needs, strict=True)
+    ]
+    return service, blocks, busy, resources[0], resources[1]
+
+
+def _resource_row(row, found: dict[int, dict], taken: dict[int, list]) -> None:
+    kind, resource_id, location_id, _, _, begins, ends = row[:7]
+    if resource_id not in found[kind]:
+        found[kind][resource_id] = (location_id, [])
+    if begins is not None:
+        taken[kind].append((resource_id, _instant(begins), _instant(ends)))
+
+
+@lru_cache(maxsize=32)
+def _resources_sql(vendor: str, location: bool, ignoring: bool, rooms: bool, devices: bool) -> str:
+    kept = {"location": location, "ignoring": ignoring, "pad": "", "tail": "", "read": None}
+    parts = []
+    if rooms:
+        parts.append(_resource_part(Room, "room", ROOM, where="", **kept))
+    if devices:
+        parts.append(_resource_part(Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = %s", **kept))
+    return " UNION ALL ".join(parts)
+
+
+def _resource_rows(service: Service, location_id: int | None, low, high, ignore_appointment_id: int | None) -> list:
+    """The rooms and devices `service` takes, with all their blocking appointments touching [low,
+    high) (already adapted): the second query of a service named by slug that takes any."""
+    rooms, devices = service.needs_room, bool(service.device_kind)
+    sql = _resources_sql(connection.vendor, location_id is not None, ignore_appointment_id is not None, rooms, devices)
+    after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
+    place = [True, True, *([location_id] if location_id is not None else [])]
+    params = [*after, *place] if rooms else []
+    if devices:
+        params += [*after, *place, service.device_kind]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _resources(found: dict[int, tuple[int, list]], taken: list[tuple[int, datetime, datetime]]) -> Resources:
+    for resource_id, begins, ends in taken:
+        if resource_id in found:  # not a room elsewhere, or inactive (read with its provider's time)
+            found[resource_id][1].append((begins, ends))
+    by_location: dict[int, list[tuple[int, list[tuple[datetime, datetime]]]]] = {}
+    for resource_id in sorted(found):
+        location_id, intervals = found[resource_id]
+        by_location.setdefault(location_id, []).append((resource_id, intervals))
+    return Resources(by_location)
 
 
 @lru_cache(maxsize=8)

@@ -5,13 +5,13 @@ overlapping busy range (we turn its error into SlotUnavailable); on SQLite every
 takes the write lock at BEGIN (IMMEDIATE), so the check below and the insert are one step.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from treatments.models import Service, TreatmentArea
@@ -32,10 +32,9 @@ from ..models import (
 )
 from ..policy import booking_policy
 from ..selectors import last_bookable_day, patient_find, slot_check
-
-EXCLUSION_VIOLATION = "23P01"  # PostgreSQL's SQLSTATE for an exclusion constraint
-DEADLOCK_DETECTED = "40P01"
-CLAIM_ATTEMPTS = 3
+from .claims import CLAIM_ATTEMPTS as CLAIM_ATTEMPTS  # re-exported: where tests and callers look
+from .claims import _claim_with_resources
+from .claims import claim_time as claim_time
 
 
 class BookingError(Exception):
@@ -146,37 +145,6 @@ def _check_timing(*, start: datetime, now: datetime, min_notice: timedelta | Non
         raise BookingInvalid({"start": [f"We take bookings up to {policy.horizon_days} days ahead."]})
 
 
-def _is_exclusion_violation(exc: IntegrityError) -> bool:
-    return getattr(exc.__cause__, "sqlstate", None) == EXCLUSION_VIOLATION
-
-
-def claim_time(write: Callable[[], None]) -> bool:
-    """Run a write that claims a provider's time (an insert, a move, an undone no-show) in a
-    savepoint: True if it holds the time, False if PostgreSQL's exclusion constraint says someone
-    else does.
-
-    Two transactions writing overlapping rows at the same instant can each wait on the other's
-    uncommitted row (PostgreSQL checks an exclusion constraint after adding the index entry), and
-    PostgreSQL ends one of them with "deadlock detected". That one's savepoint rolls back and the
-    other goes on; writing again waits for the other's answer: a violation if it committed, the
-    time if it rolled back. So a race gives each client a 201 or a 409, never a 500.
-    """
-    for _attempt in range(CLAIM_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                write()
-        except IntegrityError as exc:
-            if _is_exclusion_violation(exc):
-                return False
-            raise
-        except OperationalError as exc:
-            if getattr(exc.__cause__, "sqlstate", None) != DEADLOCK_DETECTED:
-                raise
-            continue  # the other writer goes on; ask again and wait for its answer
-        return True
-    return False  # deadlocked every time: as good as taken, and the client is told so
-
-
 def _free_candidates(
     *,
     service: Service,
@@ -201,7 +169,7 @@ def _free_candidates(
         raise BookingInvalid({"location": [f"Please choose a location: {names}."]})
     if not check.free:
         raise SlotUnavailable("That time is no longer available. Please choose another.")
-    return check.free
+    return check
 
 
 def appointment_book(
@@ -260,7 +228,8 @@ def appointment_book(
             and not patient.appointments.filter(status=AppointmentStatus.COMPLETED).exists()
         ):
             needs_call = NeedsCall.NOT_RETURNING
-        for slot in _free_candidates(service=service, start=start, location=location, provider=provider, online=online):
+        check = _free_candidates(service=service, start=start, location=location, provider=provider, online=online)
+        for slot in check.free:
             appointment = Appointment(
                 patient=patient,
                 provider_id=slot.provider_id,
@@ -275,9 +244,11 @@ def appointment_book(
                 identity_verified=verified,
                 needs_call=needs_call,
             )
-            if claim_time(lambda appointment=appointment: appointment.save(force_insert=True)):
+            if _claim_with_resources(
+                appointment, check, lambda appointment=appointment: appointment.save(force_insert=True)
+            ):
                 break
-            # someone else took this provider's time a moment ago: the next provider, if any
+            # someone else took this provider's time (or every free room) a moment ago: the next provider, if any
         else:
             raise SlotUnavailable("That time was just taken. Please choose another.")
         area_list = list(areas)
@@ -381,7 +352,7 @@ def appointment_reschedule(
         previous_start, previous_provider_id = appointment.start, appointment.provider_id
         previous_location_id, previous_local = appointment.location_id, appointment.local_start
         previous_provider_name = appointment.provider.name
-        free = _free_candidates(
+        check = _free_candidates(
             service=service,
             start=start,
             location=appointment.location if anyone else None,
@@ -389,6 +360,7 @@ def appointment_reschedule(
             online=by_patient,
             ignore_appointment_id=appointment.pk,
         )
+        free = check.free
         slot = next((s for s in free if s.provider_id == appointment.provider_id), free[0])
         appointment.provider_id = slot.provider_id
         appointment.location = slot.location
@@ -396,7 +368,13 @@ def appointment_reschedule(
         appointment.busy_from = slot.start - service.buffer_before
         appointment.busy_until = slot.end + service.buffer_after
         appointment.ics_sequence += 1  # the row is locked: no other change can take the same number
-        if not claim_time(appointment.save):
+        # The room (and device) it had first, when still free there; else the next free one.
+        rooms, devices = check.resources.get(slot.location.pk, ([None], [None]))
+        check.resources[slot.location.pk] = (
+            sorted(rooms, key=lambda rid: rid != appointment.room_id),
+            sorted(devices, key=lambda did: did != appointment.device_id),
+        )
+        if not _claim_with_resources(appointment, check, appointment.save):
             raise SlotUnavailable("That time was just taken. Please choose another.")
         event_record(
             appointment,

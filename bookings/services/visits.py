@@ -10,10 +10,12 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Q
 
 from .. import signals
 from ..models import Appointment, AppointmentStatus, ChartState, EventKind
-from .booking import BookingError, claim_time, event_record
+from .booking import BookingError, event_record
+from .claims import claim_time
 
 # status it moves to: (the statuses it may come from, the event it writes)
 TRANSITIONS = {
@@ -144,20 +146,22 @@ def _undo(
 
 def _time_taken() -> BookingError:
     return BookingError(
-        "Someone else has been booked into this time since it was marked a no-show. Move or cancel that "
+        "Someone else has been booked into this time (or its room) since it was marked a no-show. Move or cancel that "
         "appointment first."
     )
 
 
 def _check_time_still_free(appointment: Appointment) -> None:
-    """A no-show gave its time back; taking it again must not overlap what was booked into it."""
+    """A no-show gave its time back (and its room's, its device's); taking it again must not overlap
+    what was booked into it."""
+    holder = Q(provider_id=appointment.provider_id)
+    if appointment.room_id is not None:
+        holder |= Q(room_id=appointment.room_id)
+    if appointment.device_id is not None:
+        holder |= Q(device_id=appointment.device_id)
     overlapping = (
         Appointment.objects.blocking()
-        .filter(
-            provider_id=appointment.provider_id,
-            busy_from__lt=appointment.busy_until,
-            busy_until__gt=appointment.busy_from,
-        )
+        .filter(holder, busy_from__lt=appointment.busy_until, busy_until__gt=appointment.busy_from)
         .exclude(pk=appointment.pk)
     )
     if overlapping.exists():

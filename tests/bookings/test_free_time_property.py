@@ -2,7 +2,9 @@
 
 Working hours with breaks (several blocks a day, overlapping or not, some across the night's
 clock change), time off and appointments with buffers as busy intervals, both zones, days
-around both daylight-saving changes of 2026, any notice and horizon.
+around both daylight-saving changes of 2026, any notice and horizon; and sometimes a service
+that takes a room (and a device), with each location's rooms busy at random: a start is free
+only if the provider and one room (and one device) are.
 """
 
 from collections import defaultdict
@@ -63,6 +65,7 @@ def slot_grid_stepwise(
         for block in by_weekday.get(day.weekday(), ()):
             zone = block.location.zone
             busy = schedule.busy[block.provider_id]
+            pools = [pool.get(block.location.pk, []) for pool in (schedule.rooms, schedule.devices) if pool is not None]
             block_end = datetime.combine(day, block.end)
             wall = datetime.combine(day, block.start)
             while wall + duration <= block_end:
@@ -71,7 +74,10 @@ def slot_grid_stepwise(
                     start_utc = start.astimezone(UTC)
                     end = (start_utc + duration).astimezone(zone)
                     if end.replace(tzinfo=None) <= block_end:
-                        free = not busy.overlaps(start_utc - before, start_utc + duration + after)
+                        low, high = start_utc - before, start_utc + duration + after
+                        free = not busy.overlaps(low, high) and all(
+                            any(not room.overlaps(low, high) for _, room in pool) for pool in pools
+                        )
                         yield _Candidate(selectors.Slot(start, end, block.provider_id, block.location), free)
                 wall += step
 
@@ -122,6 +128,22 @@ def schedules(draw):
             length = timedelta(minutes=draw(st.one_of(minutes(5, 180), st.integers(1, 24 * 60))))
             intervals.append((begins, begins + length))
         busy[provider_id] = Busy(intervals)
+
+    def pool(ids: int):
+        """Per location, 0–3 rooms (or devices), each busy at random like a provider."""
+        found = {}
+        for loc in locations:
+            found[loc.pk] = []
+            for resource_id in range(draw(st.integers(0, 3))):
+                intervals = []
+                for _ in range(draw(st.integers(0, 5))):
+                    begins = origin + timedelta(minutes=draw(minutes(0, (days + 1) * 24 * 60)))
+                    intervals.append((begins, begins + timedelta(minutes=draw(minutes(5, 180)))))
+                found[loc.pk].append((ids + loc.pk * 10 + resource_id, Busy(intervals)))
+        return found
+
+    rooms = pool(100) if draw(st.booleans()) else None
+    devices = pool(200) if rooms is not None and draw(st.integers(0, 3)) == 0 else None
     service = Service(
         duration_minutes=draw(st.one_of(minutes(5, 120), st.integers(5, 200))),
         buffer_before_minutes=draw(st.sampled_from([0, 0, 5, 10, 15, 7])),
@@ -130,7 +152,7 @@ def schedules(draw):
     step = timedelta(minutes=draw(st.sampled_from([5, 10, 15, 20, 30, 45, 60])))
     earliest = origin + timedelta(minutes=draw(st.integers(-24 * 60, (days + 1) * 24 * 60)))
     last_days = {loc.pk: first_day + timedelta(days=draw(st.integers(-1, days))) for loc in locations}
-    schedule = selectors._Schedule(hours=hours, busy=busy, booked={})
+    schedule = selectors._Schedule(hours=hours, busy=busy, booked={}, rooms=rooms, devices=devices)
     return schedule, service, first_day, days, step, earliest, last_days
 
 

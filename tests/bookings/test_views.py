@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from bookings.models import Appointment, AppointmentStatus, Location, Provider, Source, WorkingHours
+from bookings.models import Appointment, AppointmentStatus, Location, Provider, Room, Source, WorkingHours
 from bookings.services import PatientDetails, appointment_book
 from bookings.tokens import manage_path
 from tests.bookings.conftest import at, next_weekday
@@ -119,6 +119,11 @@ def test_demo_clinic_has_two_zones_three_providers_and_bookings(settings):
     assert lunch_breaks == 2
     assert Appointment.objects.count() >= 3
     assert Appointment.objects.values("location").distinct().count() == 2
+    # Two rooms at each location; the consultation takes one, so every demo consultation has its room.
+    assert sorted(Room.objects.values_list("location__slug", flat=True)) == ["sarasota"] * 2 + ["scottsdale"] * 2
+    consults = Appointment.objects.filter(service__slug="facial-balancing-consultation", status="booked")
+    assert consults.exists() and not consults.filter(room=None).exists()
+    assert all(a.room.location_id == a.location_id for a in consults)
     call_command("demo_seed")
     assert counts == (Location.objects.count(), Provider.objects.count(), WorkingHours.objects.count(),
                       Appointment.objects.count())  # fmt: skip

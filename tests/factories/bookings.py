@@ -17,11 +17,13 @@ from bookings.models import (
     AppointmentEvent,
     AppointmentStatus,
     ContactProposal,
+    Device,
     EventKind,
     IdentityCode,
     Location,
     Patient,
     Provider,
+    Room,
     Source,
     TimeOff,
     WaitlistEntry,
@@ -73,6 +75,23 @@ class WorkingHoursFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start = time(9)
     end = time(17)
+
+
+class RoomFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Room
+
+    location = factory.SubFactory(LocationFactory, slug="sarasota", name="Sarasota")
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+
+class DeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Device
+
+    location = factory.SubFactory(LocationFactory, slug="sarasota", name="Sarasota")
+    name = factory.Sequence(lambda n: f"Ultrasound {n}")
+    kind = "ultrasound"
 
 
 class TimeOffFactory(factory.django.DjangoModelFactory):
