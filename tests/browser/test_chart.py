@@ -37,7 +37,7 @@ def checked_in(db):
     scores = {("masseter", "left"): {"rest": 1, "clench": 3}, ("masseter", "right"): {"rest": 0, "clench": 1}}
     units = {("masseter", "left"): 30, ("masseter", "right"): 22, ("dao", "left"): 4, ("dao", "right"): 2}
     charted_visit(patient=patient, provider=provider, location=sarasota, start=start - timedelta(days=120),
-                  units=units, lot_number="C6001C3", scores=scores)  # fmt: skip
+                  units=units, lot_number="C6001C3", scores=scores, service=treatment)  # fmt: skip
     appointment = AppointmentFactory(
         patient=patient, provider=provider, location=sarasota,
         service=treatment, start=start, status="checked_in", intake_status="complete",

@@ -30,10 +30,10 @@ def assess(appointment, scores: dict, *, dominant=(), notes: str = "") -> Assess
 
 
 def charted_visit(*, patient, provider, location, start: datetime, units: dict, lot_number: str = "C1000C3",
-                  product=None, scores: dict | None = None, **record):  # fmt: skip
+                  product=None, scores: dict | None = None, service=None, **record):  # fmt: skip
     """A signed visit: units {(area slug, side): units} from one lot, and an assessment when scores are given."""
     appointment = AppointmentFactory(patient=patient, provider=provider, location=location, start=start,
-                                     status="completed")  # fmt: skip
+                                     status="completed", **({"service": service} if service else {}))  # fmt: skip
     signed = SignedRecordFactory(appointment=appointment, **record)
     lot_kwargs = {"record": signed, "lot_number": lot_number}
     if product is not None:
