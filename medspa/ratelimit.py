@@ -95,7 +95,14 @@ class Rule:
 
 
 def _booking(request: HttpRequest) -> bool:
-    return request.method == "POST" and request.path.rstrip("/") in ("/api/v1/bookings", "/book/waitlist")
+    if request.method != "POST":
+        return False
+    path = request.path.rstrip("/")
+    if path == "/api/v1/bookings":
+        # A write that is not JSON is refused (415) uncounted: a cross-site form posted from a
+        # visitor's browser must not use up that address's bookings.
+        return request.content_type == "application/json"
+    return path == "/book/waitlist"
 
 
 def _availability(request: HttpRequest) -> bool:

@@ -192,3 +192,13 @@ def test_a_second_provider_does_not_raise_the_limit(client, clinic):
     starts = [at(day, hour) for hour in (9, 10, 11, 13, 14, 15, 16)]
     statuses = [book(client, booking_body(starts[i % 7], i)).status_code for i in range(12)]
     assert statuses == [201] * 10 + [429, 429]
+
+
+def test_form_posts_from_another_site_do_not_use_up_an_addresses_bookings(client, clinic):
+    """The JSON check runs in the API, after the per-address limit: a page on another site making a
+    visitor's browser post forms gets 415s that the limit does not count."""
+    start = at(next_weekday(0), 10)
+    for i in range(40):
+        form = client.post("/api/v1/bookings", {"x": str(i)}, REMOTE_ADDR="198.51.100.20")
+        assert form.status_code == 415
+    assert book(client, booking_body(start, 1)).status_code == 201
