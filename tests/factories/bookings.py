@@ -18,6 +18,7 @@ from bookings.models import (
     AppointmentStatus,
     ContactProposal,
     Device,
+    EmbedOrigin,
     EventKind,
     IdentityCode,
     Location,
@@ -75,6 +76,16 @@ class WorkingHoursFactory(factory.django.DjangoModelFactory):
     weekday = 0
     start = time(9)
     end = time(17)
+
+
+class EmbedOriginFactory(factory.django.DjangoModelFactory):
+    """A website a manager allowed to show the booking (`/embed/book/`)."""
+
+    class Meta:
+        model = EmbedOrigin
+        django_get_or_create = ("origin",)
+
+    origin = factory.Sequence(lambda n: f"https://clinic{n}.example")
 
 
 class RoomFactory(factory.django.DjangoModelFactory):
