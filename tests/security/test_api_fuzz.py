@@ -25,6 +25,8 @@ import pytest
 from tests.bookings.conftest import at, next_weekday
 from tests.bookings.test_api import PATIENT
 
+pytestmark = pytest.mark.django_db
+
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
 
 
@@ -47,8 +49,6 @@ def test_schemathesis_finds_nothing_on_the_served_api(gunicorn, clinic, tmp_path
 
 
 # What the first run found (2026-11-22), each fixed and pinned here.
-
-pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "POST"])
