@@ -2,9 +2,8 @@
 
 Availability is computed in each location's wall-clock time (09:00 is 09:00 on both sides of
 a daylight-saving change) and in a fixed number of queries whatever the number of providers,
-days and appointments: working hours, time off and busy appointments in one (selectors/rows.py),
-with the rooms and devices the service takes and their busy time (a second query only for a
-service named by slug that takes any).
+days and appointments: working hours, time off, busy appointments, and the rooms and devices the
+service takes with their busy time, in one (selectors/rows.py).
 """
 
 from collections.abc import Iterable
@@ -200,7 +199,7 @@ def availability_online(
 ) -> tuple[Service | None, Availability]:
     """`availability_find` online for the active, bookable-online service with this slug, read in
     the same query as the schedule: (the service, its availability), or (None, nothing) when there
-    is no such service. One query; two for a service that takes a room or a device."""
+    is no such service. One query, rooms and devices included."""
     found, available = _find(
         service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
     )

@@ -31,9 +31,29 @@ class Block:
     location: Location
 
 
+# Each table's short name in these statements: the SQL stays under psycopg's 4 KB limit for
+# caching its parsed form, which it otherwise parses again on every execution.
+_ALIASES = {
+    WorkingHours: "h",
+    Location: "l",
+    Provider.services.through: "o",
+    Provider: "p",
+    Service: "s",
+    TimeOff: "t",
+    Appointment: "a",
+    Room: "r",
+    Device: "d",
+}
+
+
+def _table(model) -> str:
+    """The model's table under its short name, for FROM and JOIN."""
+    return f"{connection.ops.quote_name(model._meta.db_table)} {_ALIASES[model]}"
+
+
 def _columns(model, *names: str) -> list[str]:
-    table = connection.ops.quote_name(model._meta.db_table)
-    return [f"{table}.{connection.ops.quote_name(model._meta.get_field(name).column)}" for name in names]
+    alias = _ALIASES[model]
+    return [f"{alias}.{connection.ops.quote_name(model._meta.get_field(name).column)}" for name in names]
 
 
 def _marks(count: int) -> str:
@@ -73,26 +93,38 @@ def _service_where(online: bool) -> str:
     return f"{slug} = %s AND {active} = %s" + (f" AND {online_field} = %s" if online else "")
 
 
-def _offered_by(online: bool, providers: int, by_slug: bool) -> tuple[list[str], str]:
-    """The joins and conditions that keep the providers offering the service (its id, or the
-    service by its slug): active, bookable online when `online`, among `providers` ids when any."""
-    qn = connection.ops.quote_name
+def _with(online: bool, providers: int, by_slug: bool) -> str:
+    """The statement's common parts, each read once: `svc`, the service named by its slug, with
+    its fields (by slug only); `offering(provider)`, the ids of the providers offering the
+    service: active, bookable online when `online`, among `providers` ids when any. Parameters:
+    the slug's (by slug) or the service's id, then True[, True], then the ids."""
     offers = Provider.services.through
     o_provider, o_service = _columns(offers, "provider", "service")
     (p_id,) = _columns(Provider, "id")
-    joins = [
-        f"INNER JOIN {qn(Provider._meta.db_table)} ON {o_provider} = {p_id}",
-    ]
+    common = []
     service = "%s"
     if by_slug:
-        (s_id,) = _columns(Service, "id")
-        service = f"(SELECT {s_id} FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)})"  # noqa: S608
+        fields = ", ".join(_columns(Service, *SERVICE_FIELDS))
+        common.append(f"svc AS (SELECT {fields} FROM {_table(Service)} WHERE {_service_where(online)})")  # noqa: S608
+        service = f"(SELECT {_svc('id')} FROM svc)"  # noqa: S608
     where = f"{o_service} = {service} AND {_columns(Provider, 'is_active')[0]} = %s"
     if online:
         where += f" AND {_columns(Provider, 'bookable_online')[0]} = %s"
     if providers:
         where += f" AND {o_provider} IN ({_marks(providers)})"
-    return joins, where
+    common.append(
+        f"offering(provider) AS (SELECT {o_provider} FROM {_table(offers)} "  # noqa: S608
+        f"INNER JOIN {_table(Provider)} ON {o_provider} = {p_id} WHERE {where})"
+    )
+    return f"WITH {', '.join(common)} "
+
+
+def _svc(name: str) -> str:
+    """A column of the `svc` part (the service by its slug)."""
+    return f"svc.{connection.ops.quote_name(Service._meta.get_field(name).column)}"
+
+
+OFFERING = "(SELECT provider FROM offering)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,29 +140,30 @@ class Resources:
 HOURS, TIME_OFF, BOOKED, SERVICE, ROOM, DEVICE = range(6)
 
 
-def _resource_part(
-    model, field: str, kind: int, *, location: bool, ignoring: bool, where: str, pad: str, tail: str, read: str | None
-) -> str:
+def _nulls(count: int) -> str:
+    return ",NULL" * count
+
+
+def _resource_part(model, field: str, kind: int, *, location: bool, ignoring: bool, where: str, after: int) -> str:
     """A location's rooms (or devices) that `where` keeps, each with its blocking appointments that
-    the appointments' part has not read already (those of providers outside `read`): one row per
-    such appointment (kind: id, location id, from, until), or one with no times for a free
-    resource; all their blocking appointments when `read` is None. Parameters: the statuses,
-    high, low[, the ignored appointment], `read`'s, then True, True[, location], `where`'s."""
-    qn = connection.ops.quote_name
+    the appointments' part has not read already (those of providers not offering the service):
+    one row per such appointment (kind: id, location id, from, until), or one with no times for a
+    free resource; `after` NULLs end the row. Parameters: the statuses, high, low[, the ignored
+    appointment], then True, True[, location], `where`'s."""
     r_id, r_location, r_active = _columns(model, "id", "location", "is_active")
     (l_id,) = _columns(Location, "id")
     l_active = _columns(Location, "is_active")[0]
-    no_place = ", ".join(["NULL"] * len(LOCATION_FIELDS))
     a_resource, a_provider, a_from, a_until, a_status, a_id = _columns(
         Appointment, field, "provider", "busy_from", "busy_until", "status", "id"
     )
     return (
-        f"SELECT {kind}, {r_id}, {r_location}, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{tail} "  # noqa: S608
-        f"FROM {qn(model._meta.db_table)} INNER JOIN {qn(Location._meta.db_table)} ON {r_location} = {l_id} "
-        f"LEFT OUTER JOIN {qn(Appointment._meta.db_table)} ON {a_resource} = {r_id} "
+        f"SELECT {kind}, {r_id}, {r_location}, NULL, NULL, {a_from}, {a_until}"  # noqa: S608
+        f"{_nulls(len(LOCATION_FIELDS) + after)} "
+        f"FROM {_table(model)} INNER JOIN {_table(Location)} ON {r_location} = {l_id} "
+        f"LEFT OUTER JOIN {_table(Appointment)} ON {a_resource} = {r_id} "
         f"AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) AND {a_from} < %s AND {a_until} > %s"
         + (f" AND {a_id} <> %s" if ignoring else "")
-        + (f" AND {a_provider} NOT IN ({read})" if read else "")
+        + f" AND {a_provider} NOT IN {OFFERING}"
         + f" WHERE {r_active} = %s AND {l_active} = %s"
         + (f" AND {r_location} = %s" if location else "")
         + where
@@ -152,68 +185,68 @@ def _schedule_sql(
     """Working hours (kind 0), time off (1) and blocking appointments (2) in one statement: one
     round trip. Columns: kind, provider, weekday, start, end (hours), from, until (busy), then the
     location's fields (hours). `by_slug`: the service is named by its slug, and its row comes too
-    (kind 3, its fields after the location's). `rooms`/`devices` (a service named by id that takes
-    them): the rooms (4) or devices of its kind (5), in the provider and weekday columns their id
-    and location, with their blocking appointments' busy time (those the appointments' part has
-    not read); the room (device) of each appointment read then ends every row."""
-    qn = connection.ops.quote_name
-    offers = Provider.services.through
-    offered = qn(offers._meta.db_table)
-    (o_provider,) = _columns(offers, "provider")
-    joins, offering = _offered_by(online, providers, by_slug)
-    fields = _columns(Service, *SERVICE_FIELDS)
-    # The service's columns in the other parts: NULLs of their types (PostgreSQL settles a UNION's
-    # column types part by part, and would take untyped NULLs for text).
-    typed = [f"CAST(NULL AS {Service._meta.get_field(name).cast_db_type(connection)})" for name in SERVICE_FIELDS]
-    pad = f", {', '.join(typed)}" if by_slug else ""
+    (kind 3, its fields after the location's). `rooms`/`devices`: the rooms (4) or devices of the
+    service's kind (5), in the provider and weekday columns their id and location, with their
+    blocking appointments' busy time (those the appointments' part has not read); the room
+    (device) of each appointment read then ends every row. By slug both parts are always there,
+    each kept to a service that takes a room (a device of a kind) by a condition on its row, so
+    one statement answers whatever the service needs."""
     # With rooms (devices): the room (device) of each appointment read, at the end of every row, so
     # an appointment holding both a provider's time and a room is read once.
     taking = [name for name, needed in (("room", rooms), ("device", devices)) if needed]
+    # The hours' part comes first, then the service's: PostgreSQL settles a UNION's column types
+    # pair by pair from the left, and would take two untyped NULLs for text, so the first part
+    # types the columns neither of the first two fills.
+    timestamp = Appointment._meta.get_field("busy_from").cast_db_type(connection)
     tail_types = [Appointment._meta.get_field(name).target_field.cast_db_type(connection) for name in taking]
-    tail = "".join(f", CAST(NULL AS {kind})" for kind in tail_types)
-    held = "".join(f", {column}" for column in _columns(Appointment, *taking))
+    typed = "".join(f", CAST(NULL AS {kind})" for kind in [timestamp, timestamp])
+    services = len(SERVICE_FIELDS) if by_slug else 0
+    if not by_slug:  # the time off's part is second: it leaves the tail empty too
+        typed_after = "".join(f", CAST(NULL AS {kind})" for kind in tail_types)
+    else:  # the service's part types its own fields
+        typed_after = _nulls(services) + "".join(f", CAST(NULL AS {kind})" for kind in tail_types)
     h_provider, h_weekday, h_location, h_start, h_end = _columns(
         WorkingHours, "provider", "weekday", "location", "start", "end"
     )
     (l_id,) = _columns(Location, "id")
     place = _columns(Location, *LOCATION_FIELDS)
-    no_place = ", ".join(["NULL"] * len(place))
     hours = (
-        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}, NULL, NULL, {', '.join(place)}{pad}{tail} "  # noqa: S608 (names from the models; values are parameters)
-        f"FROM {qn(WorkingHours._meta.db_table)} "
-        f"INNER JOIN {qn(Location._meta.db_table)} ON {h_location} = {l_id} "
-        f"INNER JOIN {offered} ON {o_provider} = {h_provider} {' '.join(joins)} "
-        f"WHERE {offering} AND {_columns(Location, 'is_active')[0]} = %s AND {h_weekday} IN ({_marks(weekdays)})"
-        + (f" AND {h_location} = %s" if location else "")
+        f"SELECT 0, {h_provider}, {h_weekday}, {h_start}, {h_end}{typed}, {', '.join(place)}{typed_after} "  # noqa: S608 (names from the models; values are parameters)
+        f"FROM {_table(WorkingHours)} INNER JOIN {_table(Location)} ON {h_location} = {l_id} "
+        f"WHERE {h_provider} IN {OFFERING} AND {_columns(Location, 'is_active')[0]} = %s "
+        f"AND {h_weekday} IN ({_marks(weekdays)})" + (f" AND {h_location} = %s" if location else "")
     )
-    offering_ids = f"SELECT {o_provider} FROM {offered} {' '.join(joins)} WHERE {offering}"  # noqa: S608
     t_provider, t_start, t_end = _columns(TimeOff, "provider", "start", "end")
     time_off = (
-        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}, {no_place}{pad}{tail} "  # noqa: S608
-        f"FROM {qn(TimeOff._meta.db_table)} "
-        f"WHERE {t_provider} IN ({offering_ids}) AND {t_start} < %s AND {t_end} > %s"
+        f"SELECT 1, {t_provider}, NULL, NULL, NULL, {t_start}, {t_end}"  # noqa: S608
+        f"{_nulls(len(place) + services + len(taking))} "
+        f"FROM {_table(TimeOff)} WHERE {t_provider} IN {OFFERING} AND {t_start} < %s AND {t_end} > %s"
     )
     a_provider, a_from, a_until, a_status, a_id = _columns(
         Appointment, "provider", "busy_from", "busy_until", "status", "id"
     )
+    held = "".join(f", {column}" for column in _columns(Appointment, *taking))
     appointments = (
-        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}, {no_place}{pad}{held} "  # noqa: S608
-        f"FROM {qn(Appointment._meta.db_table)} "
-        f"WHERE {a_provider} IN ({offering_ids}) AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) "
-        f"AND {a_from} < %s AND {a_until} > %s" + (f" AND {a_id} <> %s" if ignoring else "")
+        f"SELECT 2, {a_provider}, NULL, NULL, NULL, {a_from}, {a_until}{_nulls(len(place) + services)}{held} "  # noqa: S608
+        f"FROM {_table(Appointment)} WHERE {a_provider} IN {OFFERING} "
+        f"AND {a_status} IN ({_marks(len(BLOCKING_STATUSES))}) AND {a_from} < %s AND {a_until} > %s"
+        + (f" AND {a_id} <> %s" if ignoring else "")
     )
-    sql = f"{hours} UNION ALL {time_off} UNION ALL {appointments}"
+    sql = f"{_with(online, providers, by_slug)}{hours}"
     if by_slug:
-        sql += (
-            f" UNION ALL SELECT 3, NULL, NULL, NULL, NULL, NULL, NULL, {no_place}, {', '.join(fields)}{tail} "  # noqa: S608
-            f"FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"
-        )
-    kept = {"location": location, "ignoring": ignoring, "pad": pad, "tail": tail, "read": offering_ids}
+        fields = ",".join(_svc(name) for name in SERVICE_FIELDS)
+        sql += f" UNION ALL SELECT 3{_nulls(6 + len(place))},{fields}{_nulls(len(taking))} FROM svc"  # noqa: S608
+    sql += f" UNION ALL {time_off} UNION ALL {appointments}"
+    kept = {"location": location, "ignoring": ignoring, "after": services + len(taking)}
     if rooms:
-        sql += " UNION ALL " + _resource_part(Room, "room", ROOM, where="", **kept)
+        # By slug: only when the service takes a room (parameter: True).
+        needs = f" AND EXISTS (SELECT 1 FROM svc WHERE {_svc('needs_room')} = %s)" if by_slug else ""  # noqa: S608
+        sql += " UNION ALL " + _resource_part(Room, "room", ROOM, where=needs, **kept)
     if devices:
+        # The service's kind: given (by id), or its row's (by slug; no device has a blank kind).
+        kind = f"(SELECT {_svc('device_kind')} FROM svc)" if by_slug else "%s"  # noqa: S608
         sql += " UNION ALL " + _resource_part(
-            Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = %s", **kept
+            Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = {kind}", **kept
         )
     return sql
 
@@ -254,36 +287,32 @@ def schedule_rows(
     The last two items: the rooms, and the devices of its kind, the service takes (`service`, the
     service named by id, says which; by slug its row does), at the active locations (or at
     `location_id`), with their blocking appointments touching [low, high); None when it takes none.
-    A service that takes none reads nothing more. By id they come in the same query; by slug the
-    service's row says whether it takes any, so they come in a second one, only then."""
+    By id, a service that takes none reads nothing more; by slug the statement reads them when the
+    service's row says it takes them. One query either way."""
     by_slug = service_slug is not None
     if provider_ids is not None and not provider_ids:
         return (service_by_slug(service_slug, online=online) if by_slug else None), [], [], None, None
-    rooms = not by_slug and service is not None and service.needs_room
-    devices = not by_slug and service is not None and bool(service.device_kind)
+    rooms = by_slug or (service is not None and service.needs_room)
+    devices = by_slug or (service is not None and bool(service.device_kind))
     weekdays = sorted(set(weekdays))
     ids = sorted(set(provider_ids or ()))
     sql = _schedule_sql(
         connection.vendor, len(weekdays), online, location_id is not None, len(ids),
         ignore_appointment_id is not None, by_slug, rooms, devices,
     )  # fmt: skip
-    named = [service_slug, True, *([True] if online else [])] if by_slug else [service_id]
-    offering = [*named, True, *([True] if online else []), *ids]
     adapt = connection.ops.adapt_datetimefield_value
     low, high = adapt(low), adapt(high)
-    params: list = [*offering, True, *weekdays, *([location_id] if location_id is not None else [])]
-    params += [*offering, high, low]
-    params += [*offering, *BLOCKING_STATUSES, high, low]
-    if ignore_appointment_id is not None:
-        params.append(ignore_appointment_id)
-    if by_slug:
-        params += named
-    place = [True, True, *([location_id] if location_id is not None else [])]
+    params: list = [service_slug, True] if by_slug else [service_id]
+    params += [*([True] if online and by_slug else []), True, *([True] if online else []), *ids]
+    params += [True, *weekdays, *([location_id] if location_id is not None else [])]
+    params += [high, low]
     after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
+    params += after
+    place = [True, True, *([location_id] if location_id is not None else [])]
     if rooms:
-        params += [*after, *offering, *place]
+        params += [*after, *place, *([True] if by_slug else [])]
     if devices:
-        params += [*after, *offering, *place, service.device_kind]
+        params += [*after, *place, *([] if by_slug else [service.device_kind])]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -316,11 +345,8 @@ def schedule_rows(
                 location = locations[place[0]] = _instance(Location, LOCATION_FIELDS, place)
             blocks.append(Block(provider_id, weekday, _time(start), _time(end), location))
     needs = (rooms, devices)
-    if by_slug and service is not None:
-        needs = (service.needs_room, bool(service.device_kind))
-        if blocks and any(needs):
-            for row in _resource_rows(service, location_id, low, high, ignore_appointment_id):
-                _resource_row(row, found, taken)
+    if by_slug:
+        needs = (False, False) if service is None else (service.needs_room, bool(service.device_kind))
     resources = [
         _resources(found[kind], taken[kind]) if need else None for kind, need in zip((ROOM, DEVICE), needs, strict=True)
     ]
@@ -333,32 +359,6 @@ def _resource_row(row, found: dict[int, dict], taken: dict[int, list]) -> None:
         found[kind][resource_id] = (location_id, [])
     if begins is not None:
         taken[kind].append((resource_id, _instant(begins), _instant(ends)))
-
-
-@lru_cache(maxsize=32)
-def _resources_sql(vendor: str, location: bool, ignoring: bool, rooms: bool, devices: bool) -> str:
-    kept = {"location": location, "ignoring": ignoring, "pad": "", "tail": "", "read": None}
-    parts = []
-    if rooms:
-        parts.append(_resource_part(Room, "room", ROOM, where="", **kept))
-    if devices:
-        parts.append(_resource_part(Device, "device", DEVICE, where=f" AND {_columns(Device, 'kind')[0]} = %s", **kept))
-    return " UNION ALL ".join(parts)
-
-
-def _resource_rows(service: Service, location_id: int | None, low, high, ignore_appointment_id: int | None) -> list:
-    """The rooms and devices `service` takes, with all their blocking appointments touching [low,
-    high) (already adapted): the second query of a service named by slug that takes any."""
-    rooms, devices = service.needs_room, bool(service.device_kind)
-    sql = _resources_sql(connection.vendor, location_id is not None, ignore_appointment_id is not None, rooms, devices)
-    after = [*BLOCKING_STATUSES, high, low, *([ignore_appointment_id] if ignore_appointment_id is not None else [])]
-    place = [True, True, *([location_id] if location_id is not None else [])]
-    params = [*after, *place] if rooms else []
-    if devices:
-        params += [*after, *place, service.device_kind]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
 
 
 def _resources(found: dict[int, tuple[int, list]], taken: list[tuple[int, datetime, datetime]]) -> Resources:
@@ -374,9 +374,8 @@ def _resources(found: dict[int, tuple[int, list]], taken: list[tuple[int, dateti
 
 @lru_cache(maxsize=8)
 def _service_sql(vendor: str, online: bool) -> str:
-    qn = connection.ops.quote_name
     fields = ", ".join(_columns(Service, *SERVICE_FIELDS))
-    return f"SELECT {fields} FROM {qn(Service._meta.db_table)} WHERE {_service_where(online)}"  # noqa: S608
+    return f"SELECT {fields} FROM {_table(Service)} WHERE {_service_where(online)}"  # noqa: S608
 
 
 def service_by_slug(slug: str, *, online: bool) -> Service | None:

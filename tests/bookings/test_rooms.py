@@ -210,26 +210,45 @@ def test_the_online_answer_by_slug_takes_rooms_into_account(client, roomed):
     assert response.status_code == 200
     starts = [slot["start"][11:16] for slot in response.json()["slots"]]
     assert "09:30" in starts and "10:00" not in starts and "10:30" in starts
-    # Named by slug, the service's row comes with the schedule and says it takes a room: the rooms
-    # come in a second query, however many rooms, bookings and days.
+    # Named by slug, the service's row comes with the schedule and the rooms, in the same query,
+    # however many rooms, bookings and days.
     reading = [q["sql"] for q in queries if "bookings_appointment" in q["sql"]]
-    assert len(reading) == 2 and "bookings_room" in reading[1] and "bookings_room" not in reading[0]
+    assert len(queries) == 1 and len(reading) == 1 and "bookings_room" in reading[0]
     for hour in (11, 13, 14):
         booked_at(roomed, at(MONDAY + timedelta(days=1), hour), provider=roomed.other,
                   room=RoomFactory(location=roomed.location))  # fmt: skip
     with CaptureQueriesContext(connection) as more:
         client.get(f"/api/v1/availability?service=consult&date={MONDAY}&days=14")
-    assert sum("bookings_appointment" in q["sql"] for q in more) == 2
+    assert len(more) == 1
 
 
 def test_the_online_answer_for_a_service_without_rooms_ignores_them_at_no_cost(client, clinic):
-    room = RoomFactory(location=clinic.location)
-    booked_at(clinic, at(MONDAY, 10), provider=ProviderFactory(services=[clinic.service]), room=room)
+    """By slug the statement always has the rooms' and devices' parts; the service's row keeps
+    them empty for a service that takes neither, so a busy room or device hides nothing."""
+    room, device = RoomFactory(location=clinic.location), DeviceFactory(location=clinic.location, kind="laser")
+    booked_at(clinic, at(MONDAY, 10), provider=ProviderFactory(services=[clinic.service]), room=room, device=device)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(f"/api/v1/availability?service=consult&date={MONDAY}&provider={clinic.provider.pk}")
     assert "10:00" in [slot["start"][11:16] for slot in response.json()["slots"]]
-    reading = [q["sql"] for q in queries if "bookings_appointment" in q["sql"]]
-    assert len(reading) == 1 and "bookings_room" not in reading[0] and "bookings_device" not in reading[0]
+    assert len(queries) == 1
+
+
+def test_the_online_answer_by_slug_takes_the_device_of_the_service_kind(client, clinic):
+    """A service that takes a device, named by slug: a device of its kind busy at 10:00 hides
+    10:00 when it is the only one; a busy device of another kind hides nothing; one query."""
+    clinic.service.device_kind = "laser"
+    clinic.service.save()
+    laser = DeviceFactory(location=clinic.location, kind="laser")
+    other = ProviderFactory(services=[clinic.service])
+    booked_at(clinic, at(MONDAY, 10), provider=other, device=laser)
+    booked_at(clinic, at(MONDAY, 11), provider=other, device=DeviceFactory(location=clinic.location, kind="ultrasound"))
+    path = f"/api/v1/availability?service=consult&date={MONDAY}&provider={clinic.provider.pk}"
+    with CaptureQueriesContext(connection) as queries:
+        starts = [slot["start"][11:16] for slot in client.get(path).json()["slots"]]
+    assert "10:00" not in starts and "11:00" in starts and "09:30" in starts
+    assert len(queries) == 1
+    DeviceFactory(location=clinic.location, kind="laser")
+    assert "10:00" in [slot["start"][11:16] for slot in client.get(path).json()["slots"]]
 
 
 def test_the_database_refuses_a_double_booked_room_and_device():
