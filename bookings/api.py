@@ -126,25 +126,18 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
         )
         if found is None:
             return _invalid(service="Unknown service.")
-    slots = available.slots
     # An unknown provider simply has no hours; tell it apart only when nothing was found.
-    if not slots and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
+    if not available.rows and query.provider is not None and not _online_providers().filter(pk=query.provider).exists():
         return _invalid(provider="Unknown provider.")
     # Plain data encoded once: the slots are known to fit AvailabilityOut (which documents the
     # shape), so they skip its per-object validation on the way out. orjson writes a time as the
     # schema did (offset, Z for UTC) but with every digit of a fraction of a second, which the
     # schema cut to milliseconds: slots on the grid have none, others go through _json_time.
-    if any(s.start.microsecond or s.end.microsecond for s in slots):
-        times = [(_json_time(s.start), _json_time(s.end)) for s in slots]
-    else:
-        times = [(s.start, s.end) for s in slots]
-    body = {
-        "slots": [
-            {"start": start, "end": end, "provider": s.provider_id, "location": s.location.slug}
-            for (start, end), s in zip(times, slots, strict=True)
-        ],
-        "closed": available.closed,
-    }
+    slots = available.plain()
+    if any(slot["start"].microsecond or slot["end"].microsecond for slot in slots):
+        for slot in slots:
+            slot["start"], slot["end"] = _json_time(slot["start"]), _json_time(slot["end"])
+    body = {"slots": slots, "closed": available.closed}
     return HttpResponse(orjson.dumps(body, option=orjson.OPT_UTC_Z), content_type="application/json; charset=utf-8")
 
 

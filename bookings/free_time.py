@@ -11,7 +11,9 @@ turned into a run of grid indexes by division, with no per-step test.
 
 A service that takes a room (and a device) is free at a start only if the provider is and one
 of the location's rooms (and devices of its kind) is too, each room's busy time read the same
-way: the provider's runs intersected with the union of the rooms' runs.
+way: a start is ruled out by the provider's ranges, or by a range where every room is ruled out
+(the intersection of the rooms' ranges), likewise for devices. Those ranges are worked out once
+per location and provider, and each block then takes one pass over them.
 
 On a day when the location's clocks change (twice a year) wall-clock time is not a fixed
 offset from UTC; there the grid is placed start by start, as wall-clock time says.
@@ -90,76 +92,94 @@ def changing_grid(
         wall += step
 
 
-def free_runs(
-    busy: Busy, grid: Grid, step: timedelta, before: timedelta, reach: timedelta, first_k: int = 0
-) -> Iterator[tuple[int, int]]:
-    """The runs [k0, k1) of grid indexes (from `first_k`) whose visit with its buffers is free.
+# Open ranges of ruled-out starts, (lows, highs): sorted, and disjoint as open ranges (two that
+# merely touch stay apart, for the start where they meet is free).
+Blocked = tuple[list[datetime], list[datetime]]
 
-    `reach` is the duration plus the buffer after. A busy [b0, b1) rules out the starts strictly
-    inside (b0 - reach, b1 + before); every start at or outside those ends is free of it.
-    """
+# Busy time further away than this from now is clamped, so widening it by a visit and its buffers
+# never runs off the calendar (a time off entered from year 1); no slot is anywhere near.
+_FLOOR = datetime(1900, 1, 1, tzinfo=UTC)
+_CEILING = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def blocked_starts(busy: Busy, before: timedelta, reach: timedelta) -> Blocked:
+    """The starts a provider's (or a room's) busy time rules out: for each busy [b0, b1) the open
+    range (b0 - reach, b1 + before), where `reach` is the duration plus the buffer after."""
+    lows: list[datetime] = []
+    highs: list[datetime] = []
+    for start, end in zip(busy.starts, busy.ends, strict=True):
+        low, high = max(start, _FLOOR) - reach, min(end, _CEILING) + before
+        if highs and low < highs[-1]:
+            if high > highs[-1]:
+                highs[-1] = high
+        else:
+            lows.append(low)
+            highs.append(high)
+    return lows, highs
+
+
+def union_blocked(*parts: Blocked) -> Blocked:
+    """The starts ruled out by any of `parts`."""
+    if len(parts) == 1:
+        return parts[0]
+    lows: list[datetime] = []
+    highs: list[datetime] = []
+    for low, high in sorted(
+        pair for part_lows, part_highs in parts for pair in zip(part_lows, part_highs, strict=True)
+    ):
+        if highs and low < highs[-1]:
+            if high > highs[-1]:
+                highs[-1] = high
+        else:
+            lows.append(low)
+            highs.append(high)
+    return lows, highs
+
+
+def intersect_blocked(first: Blocked, second: Blocked) -> Blocked:
+    """The starts ruled out by both (say by every room of a location)."""
+    (a_lows, a_highs), (b_lows, b_highs) = first, second
+    lows: list[datetime] = []
+    highs: list[datetime] = []
+    i = j = 0
+    while i < len(a_lows) and j < len(b_lows):
+        low, high = max(a_lows[i], b_lows[j]), min(a_highs[i], b_highs[j])
+        if low < high:
+            lows.append(low)
+            highs.append(high)
+        if a_highs[i] < b_highs[j]:
+            i += 1
+        else:
+            j += 1
+    return lows, highs
+
+
+def free_runs(blocked: Blocked, grid: Grid, step: timedelta, first_k: int = 0) -> list[tuple[int, int]]:
+    """The runs [k0, k1) of grid indexes (from `first_k`) that no blocked range rules out: every
+    start at or before a range's low end, or at or after its high end, is free of it."""
     count = grid.count
     if first_k >= count:
-        return
+        return []
     first = grid.first_utc
     last = first + (count - 1) * step
-    starts, ends = busy.starts, busy.ends
+    lows, highs = blocked
+    runs = []
     k = first_k
-    # The first busy interval that can rule out a start at or after `first`.
-    i = bisect_right(ends, first - before)
-    while i < len(starts) and k < count:
-        low = starts[i] - reach
+    i = bisect_right(highs, first)  # the first range that can rule out a start at or after `first`
+    while i < len(lows) and k < count:
+        low = lows[i]
         if low >= last:
             break
-        high = ends[i] + before
         upto = (low - first) // step + 1  # the starts at or before `low`
         if upto > k:
-            yield k, min(upto, count)
-        k = max(k, -((first - high) // step))  # the first start at or after `high`
+            runs.append((k, min(upto, count)))
+        k = max(k, -((first - highs[i]) // step))  # the first start at or after the high end
         i += 1
     if k < count:
-        yield k, count
+        runs.append((k, count))
+    return runs
 
 
 def first_index_at(grid: Grid, step: timedelta, earliest: datetime) -> int:
     """The first grid index at or after `earliest`."""
     return max(0, -((grid.first_utc - earliest) // step))
-
-
-def union_runs(runs: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Runs of grid indexes merged into sorted, disjoint runs (touching runs join)."""
-    merged: list[list[int]] = []
-    for k0, k1 in sorted(runs):
-        if merged and k0 <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], k1)
-        else:
-            merged.append([k0, k1])
-    return [(k0, k1) for k0, k1 in merged]
-
-
-def intersect_runs(first: Iterable[tuple[int, int]], second: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """The indexes in both: two sorted lists of disjoint runs, walked together."""
-    j = 0
-    for k0, k1 in first:
-        while j < len(second) and second[j][1] <= k0:
-            j += 1
-        i = j
-        while i < len(second) and second[i][0] < k1:
-            low, high = max(k0, second[i][0]), min(k1, second[i][1])
-            if low < high:
-                yield low, high
-            i += 1
-
-
-def resource_runs(
-    resources: Iterable[Iterable[Busy]], grid: Grid, step: timedelta, before: timedelta, reach: timedelta
-) -> list[tuple[int, int]]:
-    """The grid indexes at which one of each kind of resource is free (a room, and a device when
-    asked): for each kind the union over its resources of their free runs, intersected across kinds.
-    The provider's own free runs are then intersected with these (free time = provider free ∩
-    ⋃ rooms free ∩ ⋃ devices free)."""
-    found: list[tuple[int, int]] | None = None
-    for kind in resources:
-        runs = union_runs(run for busy in kind for run in free_runs(busy, grid, step, before, reach))
-        found = runs if found is None else list(intersect_runs(found, runs))
-    return [(0, grid.count)] if found is None else found

@@ -6,21 +6,26 @@ days and appointments: working hours, time off, busy appointments, and the rooms
 service takes with their busy time, in one (selectors/rows.py).
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from treatments.models import Service
 
 from ..free_time import (
+    Blocked,
+    blocked_starts,
     changing_grid,
     first_index_at,
     free_runs,
-    intersect_runs,
-    resource_runs,
+    intersect_blocked,
     steady_day,
     steady_grid,
+    union_blocked,
 )
 from ..models import Location, Provider
 from ..policy import BookingPolicy, booking_policy
@@ -28,14 +33,168 @@ from .rows import service_by_slug
 from .schedule import _blocks_by_day, _Schedule, _schedule
 
 
-@dataclass(frozen=True, slots=True)
-class Slot:
-    """A bookable time for one provider at one location; start and end carry the location's offset."""
+class Slot(NamedTuple):
+    """A bookable time for one provider at one location; start and end carry the location's offset.
+    A named tuple: availability builds hundreds per answer, and a tuple is the cheapest to build."""
 
     start: datetime
     end: datetime
     provider_id: int
     location: Location
+
+
+# Instants as whole microseconds since the epoch: integers compare, hash and add faster than
+# datetimes, and a start is the same instant whatever zone it is written in.
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+# A free slot as `_offered` finds it: (start in UTC as microseconds, the location's place in
+# the locations' order, provider id, sequence, start, end, location), so sorting the tuples
+# sorts the slots and never compares past the sequence number.
+_Row = tuple[int, int, int, int, datetime, datetime, Location]
+
+
+def _offered(
+    *,
+    schedule: _Schedule,
+    service: Service,
+    start_date: date,
+    days: int,
+    step: timedelta,
+    earliest: datetime,
+    last_days: dict[int, date],
+    spread: bool,
+) -> list[_Row]:
+    """The free slots of each working block from `earliest` to each location's last day, in the
+    order of the days, then the blocks, then the time (see free_time); unsorted.
+
+    `spread` ("anyone"): one slot per location and instant, offered by the provider with the
+    fewest bookings that day (ties: the lower provider id), so the work spreads. Decided run by
+    run: the providers of a location's day in that order, each taking what is left of their free
+    runs once those before them took theirs; a slot is built only for the start's winner."""
+    duration, before = service.duration, service.buffer_before
+    reach = duration + service.buffer_after
+    step_us = step // _MICROSECOND
+    locations = {block.location.id: block.location for block in schedule.hours}
+    ordered = sorted(locations.values(), key=lambda loc: (loc.sort_order, loc.name, loc.id))
+    place = {location.id: i for i, location in enumerate(ordered)}
+    # The starts each provider's own busy time rules out, and where a room (device) is wanted,
+    # those where every room (device) of the location is taken: worked out once, not per block.
+    mine = {pid: blocked_starts(busy, before, reach) for pid, busy in schedule.busy.items()}
+    at_location: dict[int, Blocked | None] = {}
+    for location_id in locations:
+        kinds: list[Blocked] = []
+        for pool in schedule.pools:
+            taken = None
+            for _, busy in pool.get(location_id, ()):
+                blocked = blocked_starts(busy, before, reach)
+                taken = blocked if taken is None else intersect_blocked(taken, blocked)
+            if taken is None:  # no room (device) there: nothing to book
+                break
+            kinds.append(taken)
+        else:
+            at_location[location_id] = union_blocked(*kinds) if kinds else None
+            continue
+        at_location[location_id] = _CLOSED
+    ruled_out: dict[tuple[int, int], Blocked] = {}
+    # Each block's free starts: (first start, its instant in microseconds, how many, end); the end
+    # is given only for a single start on a day the clocks change (else start + duration).
+    found: list[tuple[date, Location, int, list[tuple[datetime, int, int, datetime | None]]]] = []
+    for day, block in _blocks_by_day(schedule, start_date, days):
+        location, provider_id = block.location, block.provider_id
+        location_id = location.id
+        if day > last_days[location_id] or at_location[location_id] is _CLOSED:
+            continue
+        zone = location.zone
+        if steady_day(zone, day):
+            key = (provider_id, location_id)
+            blocked = ruled_out.get(key)
+            if blocked is None:
+                extra = at_location[location_id]
+                blocked = ruled_out[key] = (
+                    mine[provider_id] if extra is None else union_blocked(mine[provider_id], extra)
+                )
+            grid = steady_grid(day, block.start, block.end, zone, duration, step)
+            origin = (grid.first_utc - _EPOCH) // _MICROSECOND
+            starts = [
+                (grid.first + k0 * step, origin + k0 * step_us, k1 - k0, None)
+                for k0, k1 in free_runs(blocked, grid, step, first_index_at(grid, step, earliest))
+            ]
+        else:
+            busy, pools = schedule.busy[provider_id], schedule.pools
+            starts = []
+            for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
+                low, high = start_utc - before, start_utc + reach
+                if (
+                    start_utc >= earliest
+                    and not busy.overlaps(low, high)
+                    and (not pools or schedule.resources_free(location_id, low, high))
+                ):
+                    starts.append((start, (start_utc - _EPOCH) // _MICROSECOND, 1, end))
+        if starts:
+            found.append((day, location, provider_id, starts))
+    rows: list[_Row] = []
+    append = rows.append
+    if not spread:
+        for _, location, provider_id, starts in found:
+            _emit(append, rows, starts, place[location.id], provider_id, location, step, duration)
+        return rows
+    by_day: dict[tuple[int, date], list[tuple[tuple[int, int], Location, int, list]]] = defaultdict(list)
+    for day, location, provider_id, starts in found:
+        load = schedule.load(provider_id, day, location.zone)
+        by_day[(location.id, day)].append(((load, provider_id), location, provider_id, starts))
+    for providers in by_day.values():
+        if len(providers) > 1:
+            # Sorted by (load, provider id) only: a provider's blocks keep their order.
+            providers.sort(key=lambda entry: entry[0])
+            taken: dict[int, list[tuple[int, int]]] = {}  # by phase: the instants given away
+            for entry in providers:
+                entry[3][:] = _left(entry[3], taken, step, step_us)
+        for _, location, provider_id, starts in providers:
+            _emit(append, rows, starts, place[location.id], provider_id, location, step, duration)
+    return rows
+
+
+_CLOSED: Blocked = ([], [])  # a location without a room (device) the service takes
+
+
+def _emit(append, rows: list[_Row], starts, rank: int, provider_id: int, location: Location, step, duration) -> None:
+    """The rows of runs of starts (see `_offered`), one after another."""
+    step_us = step // _MICROSECOND
+    for first, at, count, end in starts:
+        if end is not None:
+            append((at, rank, provider_id, len(rows), first, end, location))
+            continue
+        start = first
+        for _ in range(count):
+            append((at, rank, provider_id, len(rows), start, start + duration, location))
+            start += step
+            at += step_us
+
+
+def _left(starts, taken: dict[int, list[tuple[int, int]]], step: timedelta, step_us: int) -> list:
+    """What is left of a provider's runs of starts once the instants in `taken` are removed; then
+    those runs' instants are taken too. Instants of one phase (the same remainder by the step)
+    lie on one lattice, where a run is the range [at, at + count·step) and removing is subtracting
+    ranges; instants of different phases never meet."""
+    left = []
+    for first, at, count, end in starts:
+        phase = at % step_us
+        ranges = taken.setdefault(phase, [])
+        low, high = at, at + count * step_us
+        pieces = [(low, high)]
+        for t_low, t_high in ranges:
+            pieces = [
+                piece
+                for p_low, p_high in pieces
+                for piece in ((p_low, min(p_high, t_low)), (max(p_low, t_high), p_high))
+                if piece[0] < piece[1]
+            ]
+        for p_low, p_high in pieces:
+            k = (p_low - at) // step_us
+            left.append((first if end is not None else first + k * step, p_low, (p_high - p_low) // step_us, end))
+        ranges.append((low, high))
+    return left
 
 
 def _free_slots(
@@ -48,64 +207,12 @@ def _free_slots(
     earliest: datetime,
     last_days: dict[int, date],
 ) -> list[Slot]:
-    """The free slots of each working block from `earliest` to each location's last day, in
-    the order of the days, then the blocks, then the time (see free_time)."""
-    found = _free_slots_at(
+    """Every provider's free slots (no spreading), in the order `_offered` finds them."""
+    rows = _offered(
         schedule=schedule, service=service, start_date=start_date, days=days, step=step, earliest=earliest,
-        last_days=last_days,
+        last_days=last_days, spread=False,
     )  # fmt: skip
-    return [slot for _, slot in found]
-
-
-def _free_slots_at(
-    *,
-    schedule: _Schedule,
-    service: Service,
-    start_date: date,
-    days: int,
-    step: timedelta,
-    earliest: datetime,
-    last_days: dict[int, date],
-) -> list[tuple[datetime, Slot]]:
-    """`_free_slots`, each with its start in UTC: comparing and hashing those is cheap, where
-    times in a zone are compared through their offsets."""
-    duration, before = service.duration, service.buffer_before
-    reach = duration + service.buffer_after
-    found: list[tuple[datetime, Slot]] = []
-    append = found.append
-    pools = schedule.pools
-    # Where a room (and device) is free on a block's grid: shared by the providers working there then.
-    shared: dict[tuple[int, datetime, int], list[tuple[int, int]]] = {}
-    for day, block in _blocks_by_day(schedule, start_date, days):
-        location, provider_id = block.location, block.provider_id
-        if day > last_days[location.pk]:
-            continue
-        zone, busy = location.zone, schedule.busy[provider_id]
-        if steady_day(zone, day):
-            grid = steady_grid(day, block.start, block.end, zone, duration, step)
-            runs = free_runs(busy, grid, step, before, reach, first_index_at(grid, step, earliest))
-            if pools:
-                key = (location.pk, grid.first_utc, grid.count)
-                if key not in shared:
-                    kinds = [[b for _, b in pool.get(location.pk, ())] for pool in pools]
-                    shared[key] = resource_runs(kinds, grid, step, before, reach)
-                runs = intersect_runs(runs, shared[key])
-            for k0, k1 in runs:
-                start, start_utc = grid.first + k0 * step, grid.first_utc + k0 * step
-                for _ in range(k0, k1):
-                    append((start_utc, Slot(start, start + duration, provider_id, location)))
-                    start += step
-                    start_utc += step
-        else:
-            for start, end, start_utc in changing_grid(day, block.start, block.end, zone, duration, step):
-                low, high = start_utc - before, start_utc + reach
-                if (
-                    start_utc >= earliest
-                    and not busy.overlaps(low, high)
-                    and (not pools or schedule.resources_free(location.pk, low, high))
-                ):
-                    append((start_utc, Slot(start, end, provider_id, location)))
-    return found
+    return [Slot(start, end, provider_id, location) for _, _, provider_id, _, start, end, location in rows]
 
 
 def _grid_at(
@@ -155,10 +262,24 @@ def _bookable_window(policy: BookingPolicy, now: datetime, min_notice: timedelta
 
 @dataclass(frozen=True)
 class Availability:
-    """Free slots over some dates, and which of those dates no one works: closed, not full."""
+    """Free slots over some dates, and which of those dates no one works: closed, not full.
 
-    slots: list[Slot]
+    `rows` are the slots as `_offered` finds them, sorted; `slots` builds Slot objects from them,
+    `plain()` the API's plain data (an answer holds hundreds: each is built only when asked for)."""
+
+    rows: list[_Row]
     closed: list[date]
+
+    @cached_property
+    def slots(self) -> list[Slot]:
+        return [Slot(start, end, provider_id, location) for _, _, provider_id, _, start, end, location in self.rows]
+
+    def plain(self) -> list[dict]:
+        """Each slot as {start, end, provider (id), location (slug)}, soonest first."""
+        return [
+            {"start": start, "end": end, "provider": provider_id, "location": location.slug}
+            for _, _, provider_id, _, start, end, location in self.rows
+        ]
 
 
 def availability_find(
@@ -203,7 +324,7 @@ def availability_online(
     found, available = _find(
         service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
     )
-    return found, available if found is not None else Availability(slots=[], closed=[])
+    return found, available if found is not None else Availability(rows=[], closed=[])
 
 
 def _find(
@@ -222,7 +343,7 @@ def _find(
     earliest, last_day = _bookable_window(policy, now, min_notice)
     if start_date > last_day:
         found = service_by_slug(service, online=online) if isinstance(service, str) else service
-        return found, Availability(slots=[], closed=[])
+        return found, Availability(rows=[], closed=[])
     days = min(days, (last_day - start_date).days + 1)  # nothing past the horizon is bookable
     service, schedule = _schedule(
         service=service,
@@ -234,10 +355,10 @@ def _find(
         ignore_appointment_id=ignore_appointment_id,
     )
     if service is None:
-        return None, Availability(slots=[], closed=[])
+        return None, Availability(rows=[], closed=[])
     # Each location's last day on its own calendar, worked out once per location.
     last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
-    candidates = _free_slots_at(
+    rows = _offered(
         schedule=schedule,
         service=service,
         start_date=start_date,
@@ -245,16 +366,14 @@ def _find(
         step=policy.slot_step,
         earliest=earliest,
         last_days=last_days,
+        spread=provider is None,
     )
-    if provider is None:
-        candidates = _spread(candidates, schedule)
-    # Soonest first (the same order as the slots' own times: equal instants are equal times),
-    # then the locations' order, then the provider.
-    candidates.sort(key=lambda pair: (pair[0], pair[1].location.sort_order, pair[1].provider_id))
+    # Soonest first, then the locations' order (sort order, name), then the provider.
+    rows.sort()
     worked = {block.weekday for block in schedule.hours}
     dates = (start_date + timedelta(days=offset) for offset in range(days))
     return service, Availability(
-        slots=[slot for _, slot in candidates],
+        rows=rows,
         closed=[day for day in dates if day.weekday() not in worked],
     )
 
@@ -283,26 +402,6 @@ def slots_available(
         min_notice=min_notice,
         ignore_appointment_id=ignore_appointment_id,
     ).slots
-
-
-def _spread(found: list[tuple[datetime, Slot]], schedule: _Schedule) -> list[tuple[datetime, Slot]]:
-    """One slot per (location, start): the provider with the fewest bookings that day. `found`
-    pairs each slot with its start in UTC (one location's equal instants are equal times)."""
-    loads: dict[tuple[int, date], int] = {}
-
-    def rank(slot: Slot) -> tuple[int, int]:
-        key = (slot.provider_id, slot.start.date())
-        if key not in loads:
-            loads[key] = schedule.load(slot.provider_id, slot.start.date(), slot.location.zone)
-        return loads[key], slot.provider_id
-
-    best: dict[tuple[int, datetime], tuple[datetime, Slot]] = {}
-    for pair in found:
-        at, slot = pair
-        key = (slot.location.id, at)
-        if key not in best or rank(slot) < rank(best[key][1]):
-            best[key] = pair
-    return list(best.values())
 
 
 @dataclass(frozen=True)

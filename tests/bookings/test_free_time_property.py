@@ -152,7 +152,9 @@ def schedules(draw):
     step = timedelta(minutes=draw(st.sampled_from([5, 10, 15, 20, 30, 45, 60])))
     earliest = origin + timedelta(minutes=draw(st.integers(-24 * 60, (days + 1) * 24 * 60)))
     last_days = {loc.pk: first_day + timedelta(days=draw(st.integers(-1, days))) for loc in locations}
-    schedule = selectors._Schedule(hours=hours, busy=busy, booked={}, rooms=rooms, devices=devices)
+    # Some of each provider's busy intervals are bookings: the day's count ranks "anyone".
+    booked = {pid: [b for b in busy[pid].starts if draw(st.booleans())] for pid in providers}
+    schedule = selectors._Schedule(hours=hours, busy=busy, booked=booked, rooms=rooms, devices=devices)
     return schedule, service, first_day, days, step, earliest, last_days
 
 
@@ -215,3 +217,39 @@ def test_the_grid_at_one_instant_matches_the_slot_by_slot_engine(case, data):
         )
     ]
     assert new == old
+
+
+def spread_stepwise(slots: list[selectors.Slot], schedule) -> list[selectors.Slot]:
+    """The reference "anyone": one slot per location and instant, the provider with the fewest
+    bookings that day (ties: the lower id), the first found among a provider's equal ones."""
+    best: dict[tuple[int, datetime], selectors.Slot] = {}
+
+    def rank(slot):
+        return schedule.load(slot.provider_id, slot.start.date(), slot.location.zone), slot.provider_id
+
+    for slot in slots:
+        key = (slot.location.pk, slot.start.astimezone(UTC))
+        if key not in best or rank(slot) < rank(best[key]):
+            best[key] = slot
+    return list(best.values())
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(schedules(), st.booleans())
+def test_the_answer_for_anyone_or_one_matches_the_slot_by_slot_engine_spread_and_sorted(case, anyone):
+    """What `_find` answers: for "anyone" the spread decided run by run, then sorted by the
+    instant, the locations' order (sort order, name, id) and the provider; against the reference
+    spread slot by slot and sorted the same way (a stable sort: equal keys keep the blocks' order)."""
+    schedule, service, first_day, days, step, earliest, last_days = case
+    kwargs = {"schedule": schedule, "service": service, "start_date": first_day, "days": days, "step": step,
+              "earliest": earliest, "last_days": last_days}  # fmt: skip
+    rows = selectors.availability._offered(**kwargs, spread=anyone)
+    rows.sort()
+    new = [described(selectors.Slot(start, end, pid, loc)) for _, _, pid, _, start, end, loc in rows]
+    old = free_slots_stepwise(**kwargs)
+    if anyone:
+        old = spread_stepwise(old, schedule)
+    old.sort(
+        key=lambda s: (s.start.astimezone(UTC), s.location.sort_order, s.location.name, s.location.pk, s.provider_id)
+    )
+    assert new == [described(slot) for slot in old]
