@@ -28,6 +28,7 @@ from .locations import Location, default_time_zone, validate_time_zone
 from .patients import SMS_CONSENT_TEXT, Patient, PreferredChannel
 from .providers import Provider, TimeOff, Weekday, WorkingHours
 from .rooms import Device, Room
+from .versions import AvailabilityVersion
 from .waitlist import WaitlistEntry, WaitlistStatus
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "AppointmentEvent",
     "AppointmentQuerySet",
     "AppointmentStatus",
+    "AvailabilityVersion",
     "ChartState",
     "ContactProposal",
     "Device",

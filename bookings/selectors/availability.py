@@ -6,6 +6,7 @@ days and appointments: working hours, time off, busy appointments, and the rooms
 service takes with their busy time, in one (selectors/rows.py).
 """
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from treatments.models import Service
 
+from .. import availability_cache
 from ..free_time import (
     Blocked,
     blocked_starts,
@@ -257,7 +259,10 @@ def _bookable_window(policy: BookingPolicy, now: datetime, min_notice: timedelta
     """The earliest bookable instant, and the last date any location could still be inside the
     horizon (the zone furthest ahead of UTC); each slot is then held to its own location's date."""
     earliest = now + (policy.min_notice if min_notice is None else min_notice)
-    return earliest, last_bookable_day(policy, now, ZoneInfo("Etc/GMT-14"))
+    return earliest, last_bookable_day(policy, now, _FURTHEST_AHEAD)
+
+
+_FURTHEST_AHEAD = ZoneInfo("Etc/GMT-14")
 
 
 @dataclass(frozen=True)
@@ -269,6 +274,8 @@ class Availability:
 
     rows: list[_Row]
     closed: list[date]
+    # The zones whose calendars bound the answer (its locations', and the one furthest ahead).
+    zones: tuple[ZoneInfo, ...] = ()
 
     @cached_property
     def slots(self) -> list[Slot]:
@@ -320,11 +327,39 @@ def availability_online(
 ) -> tuple[Service | None, Availability]:
     """`availability_find` online for the active, bookable-online service with this slug, read in
     the same query as the schedule: (the service, its availability), or (None, nothing) when there
-    is no such service. One query, rooms and devices included."""
-    found, available = _find(
-        service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
+    is no such service. The answer for every location is kept per process under the availability
+    version (availability_cache): the version's query, then the schedule's when nothing is kept."""
+    if location is not None or not availability_cache.enabled():
+        found, available = _find(
+            service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
+        )
+        return found, available if found is not None else Availability(rows=[], closed=[])
+    token = availability_cache.availability_version()  # before the schedule: see availability_cache
+    key = availability_cache.key_for(token=token, slug=slug, start_date=start_date, days=days, provider=provider)
+    policy = booking_policy()
+
+    def compute() -> tuple[Service | None, Availability, tuple]:
+        found, available = _find(
+            service=slug, start_date=start_date, days=days, now=now, location=None, provider=provider, online=True,
+            anytime=True,
+        )  # fmt: skip
+        return found, available, _horizon(policy, now, available.zones)
+
+    found, available, _ = availability_cache.kept(
+        key, compute, lambda kept: kept[2] == _horizon(policy, now, kept[1].zones)
     )
-    return found, available if found is not None else Availability(rows=[], closed=[])
+    if found is None:
+        return None, Availability(rows=[], closed=[])
+    # The minimum notice, now: the kept slots start at the first asked date.
+    earliest = (now + policy.min_notice - _EPOCH) // _MICROSECOND
+    rows = available.rows
+    return found, Availability(rows=rows[bisect_left(rows, (earliest,)) :], closed=available.closed)
+
+
+def _horizon(policy: BookingPolicy, now: datetime, zones: tuple[ZoneInfo, ...]) -> tuple[date, ...]:
+    """The last bookable day on each calendar an answer depends on: a kept answer serves while
+    these stay the same (until the horizon's end passes midnight in one of the zones)."""
+    return tuple(last_bookable_day(policy, now, zone) for zone in zones)
 
 
 def _find(
@@ -338,9 +373,13 @@ def _find(
     online: bool,
     min_notice: timedelta | None = None,
     ignore_appointment_id: int | None = None,
+    anytime: bool = False,
 ) -> tuple[Service | None, Availability]:
+    """`anytime`: every slot up to the horizon, the minimum notice left to the caller (a kept answer)."""
     policy = booking_policy()
     earliest, last_day = _bookable_window(policy, now, min_notice)
+    if anytime:
+        earliest = _EPOCH
     if start_date > last_day:
         found = service_by_slug(service, online=online) if isinstance(service, str) else service
         return found, Availability(rows=[], closed=[])
@@ -357,7 +396,8 @@ def _find(
     if service is None:
         return None, Availability(rows=[], closed=[])
     # Each location's last day on its own calendar, worked out once per location.
-    last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in {b.location for b in schedule.hours}}
+    locations = {block.location for block in schedule.hours}
+    last_days = {loc.pk: last_bookable_day(policy, now, loc.zone) for loc in locations}
     rows = _offered(
         schedule=schedule,
         service=service,
@@ -375,6 +415,7 @@ def _find(
     return service, Availability(
         rows=rows,
         closed=[day for day in dates if day.weekday() not in worked],
+        zones=(_FURTHEST_AHEAD, *sorted({location.zone for location in locations}, key=str)),
     )
 
 

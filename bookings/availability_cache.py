@@ -1,0 +1,122 @@
+"""The public API's availability answers, kept in each web process under the availability version.
+
+Every write that can change a free slot replaces the version's token in the writing transaction
+itself: an appointment (booked, moved, cancelled, any status), time off, working hours, a
+provider or the services they offer, a location, a room, a device, a service (receivers connected
+in BookingsConfig.ready; bulk writes call `availability_changed` themselves). An answer is read
+as: the token first, then the kept answer for it, or the schedule from the database. So:
+
+- a request that starts after a write has committed reads the new token (the write and the token
+  become visible together), finds nothing kept for it, and reads the database: a slot booked a
+  moment ago is never offered again, in any process;
+- an answer computed while a write commits may lack it, but is kept under the token read before
+  it, which that write has already replaced: no later request finds it;
+- a token is random, not a count, so a rolled-back or restored database never brings back a token
+  whose answers were computed from other data.
+
+What is kept is independent of the moment of the request: all the free slots from the start of
+the asked dates up to the booking horizon, sorted, served while the horizon's last day stays the
+same on the calendar of each of its locations (and of the zone furthest ahead); the minimum
+notice is applied when an answer is served, by cutting the list at the earliest bookable instant.
+
+The token's row is updated by every write that changes availability, so two such transactions
+wait for each other from that update to their commit (the end of a booking); a booking takes the
+row after its own insert, and holds nothing another booking waits for, so they never deadlock.
+"""
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from functools import lru_cache
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import connection
+
+from .models import AvailabilityVersion
+
+SIZE = 512  # answers kept per process (the same request by many patients is the point)
+T = TypeVar("T")
+_lock = threading.Lock()
+_kept: OrderedDict[tuple, Any] = OrderedDict()
+
+
+def availability_version() -> int:
+    """The current token: plain SQL, read on every availability request."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.vendor))
+        row = cursor.fetchone()
+    return row[0] if row else 0
+
+
+@lru_cache(maxsize=4)
+def _version_sql(vendor: str) -> str:
+    return AvailabilityVersion.objects.order_by("pk").values_list("token")[:1].query.sql_with_params()[0]
+
+
+@lru_cache(maxsize=4)
+def _bump_sql(vendor: str) -> str:
+    table = connection.ops.quote_name(AvailabilityVersion._meta.db_table)
+    column = connection.ops.quote_name(AvailabilityVersion._meta.get_field("token").column)
+    return f"UPDATE {table} SET {column} = %s"  # noqa: S608 (names from the model)
+
+
+def availability_changed(**kwargs: Any) -> None:
+    """A new token, in the current transaction. A signal receiver (fixtures being loaded apart),
+    and called directly by writes that send no signal (bulk inserts)."""
+    if kwargs.get("raw") or kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed: once, after
+        return
+    token = secrets.randbits(62)
+    with connection.cursor() as cursor:
+        cursor.execute(_bump_sql(connection.vendor), [token])
+        updated = cursor.rowcount
+    if not updated:  # the row is made by migration 0018; a flushed test database has none
+        AvailabilityVersion.objects.create(token=token)
+
+
+# What an appointment's save can change of availability; a save of other fields only (intake,
+# chart, identity) leaves the token alone.
+_BLOCKING_FIELDS = frozenset(
+    {"status", "start", "end", "busy_from", "busy_until", "provider", "location", "room", "device", "service"}
+)
+
+
+def appointment_changed(*, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
+    if update_fields is not None and not _BLOCKING_FIELDS.intersection(update_fields):
+        return
+    availability_changed(**kwargs)
+
+
+def kept(key: tuple, compute: Callable[[], T], fresh: Callable[[T], bool]) -> T:
+    """The answer kept under `key` (which starts with the token read before the data) while
+    `fresh(answer)` says it still holds (the horizon has not moved on), or `compute()`'s, kept for
+    the next request."""
+    key = (connection.settings_dict["NAME"], *key)
+    with _lock:
+        found = _kept.get(key)
+        if found is not None:
+            _kept.move_to_end(key)
+    if found is not None and fresh(found):
+        return found
+    found = compute()
+    with _lock:
+        _kept[key] = found
+        while len(_kept) > SIZE:
+            _kept.popitem(last=False)
+    return found
+
+
+def forget_all() -> None:
+    """Drop every kept answer (tests)."""
+    with _lock:
+        _kept.clear()
+
+
+def enabled() -> bool:
+    return getattr(settings, "AVAILABILITY_CACHE", True)
+
+
+def key_for(*, token: int, slug: str, start_date: date, days: int, provider: int | None) -> tuple:
+    return (token, slug, start_date, days, provider, settings.BOOKING_SLOT_STEP_MINUTES, settings.BOOKING_HORIZON_DAYS)
