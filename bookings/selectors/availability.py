@@ -380,9 +380,9 @@ def _find(
     earliest, last_day = _bookable_window(policy, now, min_notice)
     if anytime:
         earliest = _EPOCH
-    if start_date > last_day:
+    if start_date > last_day:  # until the horizon reaches the date, on the calendar furthest ahead
         found = service_by_slug(service, online=online) if isinstance(service, str) else service
-        return found, Availability(rows=[], closed=[])
+        return found, Availability(rows=[], closed=[], zones=(_FURTHEST_AHEAD,))
     days = min(days, (last_day - start_date).days + 1)  # nothing past the horizon is bookable
     service, schedule = _schedule(
         service=service,

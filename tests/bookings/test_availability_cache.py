@@ -278,3 +278,15 @@ def test_start_date_far_in_the_future_or_next_to_new_york_midnight(client, clini
     with time_machine.travel(datetime(2026, 11, 24, 23, 59, tzinfo=NEW_YORK), tick=False):
         assert offered(client, date(2027, 11, 24)) == []
         assert offered(client, date(2026, 11, 30))
+
+
+def test_a_date_past_the_horizon_is_asked_again_once_the_horizon_reaches_it(client, clinic, settings):
+    """Kept empty while past the horizon; a day later, with nothing written, the date is offered."""
+    settings.BOOKING_HORIZON_DAYS = 10
+    monday = next_weekday(0, at_least=7)
+    with time_machine.travel(at(monday - timedelta(days=12), 12), tick=False):  # past even GMT+14's horizon
+        assert offered(client, monday) == []
+    with time_machine.travel(at(monday - timedelta(days=10), 12), tick=False):
+        kept = offered(client, monday)
+        settings.AVAILABILITY_CACHE = False
+        assert kept == offered(client, monday) and kept
