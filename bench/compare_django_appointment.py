@@ -12,7 +12,8 @@ slows a round down, and the load average is printed so a reader can judge the no
 
 Ours runs in this process on a throwaway test database of whatever DATABASE_URL names (SQLite if
 unset) and calls GET /api/v1/availability?service=…&date=…&provider=…, with the per-address
-availability limit raised so that it never trips but still counts every request in the cache.
+availability limit raised so that it never trips but still counts every request in the cache, and
+with its kept answers off (AVAILABILITY_CACHE=0), as the peer keeps none: each answer is computed.
 
 The peer, PyPI django-appointment 3.12.0, runs in its own venv (var/bench/peer-venv, created on
 the first run and reused after that; pip needs PyPI once) and its own throwaway project generated
@@ -52,6 +53,9 @@ os.environ["VAR_DIR"] = str(OURS_VAR)  # keep the embedded state apart from the 
 # One client asks thousands of times: a limit that never trips, so the middleware still counts each
 # request in the cache (as in production) without answering 429.
 os.environ["RATE_LIMIT_AVAILABILITY"] = "100000000/m"
+# The peer keeps nothing between requests: ours computes every answer afresh too (the API would
+# otherwise serve the repeated request from what it kept, at one query).
+os.environ["AVAILABILITY_CACHE"] = "0"
 
 import django  # noqa: E402
 

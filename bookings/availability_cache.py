@@ -115,7 +115,7 @@ def forget_all() -> None:
 
 
 def enabled() -> bool:
-    return getattr(settings, "AVAILABILITY_CACHE", True)
+    return settings.AVAILABILITY_CACHE
 
 
 def key_for(*, token: int, slug: str, start_date: date, days: int, provider: int | None) -> tuple:

@@ -53,6 +53,9 @@ except (ZoneInfoNotFoundError, ValueError) as exc:
 BOOKING_MIN_NOTICE_MINUTES = env.int("BOOKING_MIN_NOTICE_MINUTES", default=120)
 BOOKING_HORIZON_DAYS = env.int("BOOKING_HORIZON_DAYS", default=90)
 BOOKING_SLOT_STEP_MINUTES = env.int("BOOKING_SLOT_STEP_MINUTES", default=15)
+# The public API's availability answers kept per web process under the availability version
+# (bookings/availability_cache.py); off, every answer is computed afresh.
+AVAILABILITY_CACHE = env.bool("AVAILABILITY_CACHE", default=True)
 BOOKING_CANCEL_WINDOW_HOURS = env.int("BOOKING_CANCEL_WINDOW_HOURS", default=24)
 # At most this many upcoming online-booked appointments per email; more need a call.
 BOOKING_MAX_OPEN_ONLINE = env.int("BOOKING_MAX_OPEN_ONLINE", default=3)
