@@ -1,5 +1,6 @@
-"""Availability is read afresh on every request (nothing on its path is cached): a slot booked a
-moment ago is never offered again, and one freed comes back at once. A booking's answer is built
+"""A slot booked a moment ago is never offered again, and one freed comes back at once (the kept
+answers of bookings/availability_cache.py are read under a version every such write changes;
+tests/bookings/test_availability_cache.py covers each kind of write). A booking's answer is built
 without reading the appointment back, and says what reading it back says. A booking costs the
 same number of queries however many providers and appointments there are."""
 
