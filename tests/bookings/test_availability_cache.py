@@ -5,6 +5,7 @@ warm the cache, make each kind of write the way the app makes it, and ask again.
 must also equal fresh ones as the clock moves (the minimum notice is applied when served) and
 across the horizon's turn of the day in every zone."""
 
+import contextlib
 import json
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +20,7 @@ from django.utils import timezone
 from bookings import availability_cache
 from bookings.models import AvailabilityVersion, Room, TimeOff, WorkingHours
 from bookings.services import (
+    BookingError,
     PatientDetails,
     appointment_book,
     appointment_cancel,
@@ -290,3 +292,42 @@ def test_a_date_past_the_horizon_is_asked_again_once_the_horizon_reaches_it(clie
         kept = offered(client, monday)
         settings.AVAILABILITY_CACHE = False
         assert kept == offered(client, monday) and kept
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_answers_equal_fresh_ones_through_random_writes_and_moments(client, clinic, settings, seed):
+    """Random bookings (online and at the desk, named or anyone), cancellations, time off and a
+    moving clock; after each step a random question is answered kept and fresh: the same."""
+    import random
+
+    rng = random.Random(seed)  # noqa: S311 (test data)
+    other = ProviderFactory(services=[clinic.service])
+    week_hours(other, clinic.location, weekdays=range(6))
+    phoenix = LocationFactory(slug="phoenix", name="Phoenix", timezone="America/Phoenix")
+    week_hours(ProviderFactory(services=[clinic.service]), phoenix, weekdays=range(7))
+    base = next_weekday(0, at_least=3)
+    now = at(base - timedelta(days=2), 8)
+    booked = []
+    for step in range(60):
+        now += timedelta(minutes=rng.choice([0, 1, 7, 15, 50, 180]))
+        with time_machine.travel(now, tick=False):
+            action = rng.random()
+            day = base + timedelta(days=rng.randrange(5))
+            if action < 0.35:
+                start = at(day, rng.choice([9, 10, 11, 13, 14, 15, 16]), rng.choice([0, 15, 30, 45]))
+                with contextlib.suppress(BookingError):  # taken, or off the grid: nothing written
+                    booked.append(desk_book(clinic, start, n=step, provider=rng.choice([None, clinic.provider, other])))
+            elif action < 0.5 and booked:
+                appointment = booked.pop(rng.randrange(len(booked)))
+                appointment_cancel(appointment=appointment, now=timezone.now(), by_patient=False)
+            elif action < 0.6:
+                hour = rng.choice([9, 12, 15])
+                TimeOff.objects.create(provider=rng.choice([clinic.provider, other]), start=at(day, hour),
+                                       end=at(day, hour + 1), reason="Errand")  # fmt: skip
+            query = rng.choice([{}, {"provider": clinic.provider.pk}, {"provider": other.pk}, {"days": 3}])
+            ask = base + timedelta(days=rng.randrange(4))
+            kept = offered(client, ask, **query)
+            settings.AVAILABILITY_CACHE = False
+            fresh = offered(client, ask, **query)
+            settings.AVAILABILITY_CACHE = True
+            assert kept == fresh, (step, ask, query)
