@@ -12,6 +12,10 @@ for every provider over 14 days, the home page, a treatment area's page and /boo
 must be a 200; the table gives requests per second and each as a share of the empty view.
 The client shares the machine's cores with the server: compare shares within one run.
 
+Availability is served as `make run` serves it: a repeated question is answered from what the
+web process kept under the availability version (one small query). AVAILABILITY_CACHE=0 in the
+environment measures every answer computed afresh.
+
 It measures every path `--rounds` times, round after round, and each round's shares are taken
 against that round's empty view: other work on the machine comes and goes, and a share computed
 from measurements a minute apart says more about that than about the app. The table gives each
@@ -211,9 +215,10 @@ def main() -> None:
             rounds = serve_and_measure(env, port, args, log)
     finally:
         psql(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+    kept = "off: every answer computed" if env.get("AVAILABILITY_CACHE", "1") in ("0", "off", "false") else "on"
     print(f"gunicorn {args.workers} workers x {args.threads} threads, {args.connections} connections, "
           f"{args.seconds:g} s each, {args.rounds} round{'s' if args.rounds != 1 else ''}, PostgreSQL; "
-          f"load average {os.getloadavg()[0]:.1f}")  # fmt: skip
+          f"kept availability answers {kept}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"{'path':34} {'req/s':>8} {'share':>7} {'lowest':>7} {'highest':>8}")
     for i, (label, _) in enumerate(rounds[0]):
         rates = [rows[i][1] for rows in rounds]
