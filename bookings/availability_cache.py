@@ -1,10 +1,11 @@
 """The public API's availability answers, kept in each web process under the availability version.
 
 Every write that can change a free slot replaces the version's token in the writing transaction
-itself: an appointment (booked, moved, cancelled, any status), time off, working hours, a
-provider or the services they offer, a location, a room, a device, a service (receivers connected
-in BookingsConfig.ready; bulk writes call `availability_changed` themselves). An answer is read
-as: the token first, then the kept answer for it, or the schedule from the database. So:
+itself, by database triggers (migration bookings 0019), whoever writes: an appointment (booked,
+moved, cancelled, any status change), time off, working hours, a provider or the services they
+offer, a location, a room, a device, a service, through the app, the admin, a bulk insert, a
+queryset update or raw SQL. An answer is read as: the token first, then the kept answer for it,
+or the schedule from the database. So:
 
 - a request that starts after a write has committed reads the new token (the write and the token
   become visible together), finds nothing kept for it, and reads the database: a slot booked a
@@ -19,12 +20,10 @@ the asked dates up to the booking horizon, sorted, served while the horizon's la
 same on the calendar of each of its locations (and of the zone furthest ahead); the minimum
 notice is applied when an answer is served, by cutting the list at the earliest bookable instant.
 
-The token's row is updated by every write that changes availability, so two such transactions
-wait for each other from that update to their commit (the end of a booking); a booking takes the
-row after its own insert, and holds nothing another booking waits for, so they never deadlock.
+On PostgreSQL the triggers are deferred to the commit: two writers wait for each other on the
+token's row only while committing, never while holding what the other waits for.
 """
 
-import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -54,39 +53,6 @@ def availability_version() -> int:
 @lru_cache(maxsize=4)
 def _version_sql(vendor: str) -> str:
     return AvailabilityVersion.objects.order_by("pk").values_list("token")[:1].query.sql_with_params()[0]
-
-
-@lru_cache(maxsize=4)
-def _bump_sql(vendor: str) -> str:
-    table = connection.ops.quote_name(AvailabilityVersion._meta.db_table)
-    column = connection.ops.quote_name(AvailabilityVersion._meta.get_field("token").column)
-    return f"UPDATE {table} SET {column} = %s"  # noqa: S608 (names from the model)
-
-
-def availability_changed(**kwargs: Any) -> None:
-    """A new token, in the current transaction. A signal receiver (fixtures being loaded apart),
-    and called directly by writes that send no signal (bulk inserts)."""
-    if kwargs.get("raw") or kwargs.get("action", "post_").startswith("pre_"):  # m2m_changed: once, after
-        return
-    token = secrets.randbits(62)
-    with connection.cursor() as cursor:
-        cursor.execute(_bump_sql(connection.vendor), [token])
-        updated = cursor.rowcount
-    if not updated:  # the row is made by migration 0018; a flushed test database has none
-        AvailabilityVersion.objects.create(token=token)
-
-
-# What an appointment's save can change of availability; a save of other fields only (intake,
-# chart, identity) leaves the token alone.
-_BLOCKING_FIELDS = frozenset(
-    {"status", "start", "end", "busy_from", "busy_until", "provider", "location", "room", "device", "service"}
-)
-
-
-def appointment_changed(*, update_fields: frozenset[str] | None = None, **kwargs: Any) -> None:
-    if update_fields is not None and not _BLOCKING_FIELDS.intersection(update_fields):
-        return
-    availability_changed(**kwargs)
 
 
 def kept(key: tuple, compute: Callable[[], T], fresh: Callable[[T], bool]) -> T:

@@ -20,7 +20,6 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bookings.availability_cache import availability_changed
 from bookings.models import (
     Appointment,
     AppointmentStatus,
@@ -272,7 +271,6 @@ def _visit(
 @transaction.atomic
 def _write(rng: random.Random, seeded: Seeded, now: datetime) -> int:
     appointments = Appointment.objects.bulk_create(seeded.appointments, batch_size=500)
-    availability_changed()  # bulk_create sends no post_save
     # created_at is auto_now_add, which bulk_create fills with now: set when each was booked.
     column = Appointment._meta.get_field("created_at")
     with connection.cursor() as cursor:

@@ -55,6 +55,27 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _availability_version_at_once(request):
+    """On PostgreSQL the availability version's triggers run at commit (migration bookings 0019);
+    a test inside one transaction that never commits makes them run at each statement instead, so
+    its writes change the version as a committed write would. Transactional tests commit for real."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+    )
+    if transactional or not (marker or "db" in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS availability_bump, availability_bump_update IMMEDIATE")
+    yield
+
+
 def _staff(role: str):
     """A staff login in `role`; injectors and managers have an authenticator app set up, as
     their role requires (front desk has none unless a test gives them one)."""

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 def first_token(apps, schema_editor):
-    apps.get_model("bookings", "AvailabilityVersion").objects.create(token=secrets.randbits(62))
+    apps.get_model("bookings", "AvailabilityVersion").objects.create(id=1, token=secrets.randbits(62))
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,6 @@ from datetime import datetime, time
 
 from django.db import transaction
 
-from ..availability_cache import availability_changed
 from ..models import Appointment, Location, Provider, TimeOff, Weekday, WorkingHours
 from .booking import BookingError, BookingInvalid
 
@@ -99,7 +98,6 @@ def working_hours_replace(
             WorkingHours(provider=provider, location=row.location, weekday=row.weekday, start=row.start, end=row.end)
             for row in rows
         )
-        availability_changed()  # bulk_create sends no post_save (the delete above may have sent none)
     return orphans
 
 
