@@ -22,7 +22,14 @@ from .api_schemas import (
     RescheduleIn,
 )
 from .models import Appointment, Location, Provider, Source
-from .selectors import availability_find, availability_online, locations_active, providers_for, service_by_slug
+from .selectors import (
+    availability_find,
+    availability_online,
+    locations_active,
+    provider_with_user,
+    providers_for,
+    service_by_slug,
+)
 from .services import (
     BookingError,
     BookingInvalid,
@@ -184,7 +191,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             return _invalid(location="Unknown location.")
     provider = None
     if payload.provider is not None:
-        provider = _online_providers().filter(pk=payload.provider).select_related("user").first()
+        provider = provider_with_user(payload.provider, online=True)
         if provider is None:
             return _invalid(provider="Unknown provider.")
     areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas)) if payload.areas else []
@@ -212,7 +219,7 @@ def _as_booked(appointment: Appointment, named: Provider | None) -> Appointment:
     location are the very objects it was booked with; its provider (with their name) is the one
     the patient named, else read (one query)."""
     if named is None or named.pk != appointment.provider_id:
-        named = Provider.objects.select_related("user").get(pk=appointment.provider_id)
+        named = provider_with_user(appointment.provider_id, online=False)
     appointment.provider = named
     return appointment
 

@@ -17,6 +17,7 @@ from .people import (
     locations_active,
     online_bookings_open,
     patient_find,
+    provider_with_user,
     providers_for,
     review_service,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "locations_active",
     "online_bookings_open",
     "patient_find",
+    "provider_with_user",
     "providers_for",
     "review_service",
     "schedule_rows",

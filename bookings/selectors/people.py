@@ -69,6 +69,39 @@ def patient_find(*, email: str, date_of_birth: date) -> Patient | None:
     return None if row is None else _instance(Patient, PATIENT_FIELDS, row)
 
 
+PROVIDER_FIELDS = [field.attname for field in Provider._meta.concrete_fields]
+USER_FIELDS = [field.attname for field in Provider.user.field.related_model._meta.concrete_fields]
+
+
+@lru_cache(maxsize=4)
+def _provider_sql(vendor: str, online: bool) -> str:
+    user = Provider.user.field.related_model
+    fields = [_column(Provider, name) for name in PROVIDER_FIELDS] + [_column(user, name) for name in USER_FIELDS]
+    where = f"{_column(Provider, 'id')} = %s"
+    if online:
+        where += f" AND {_column(Provider, 'is_active')} = %s AND {_column(Provider, 'bookable_online')} = %s"
+    return (
+        f"SELECT {', '.join(fields)} FROM {connection.ops.quote_name(Provider._meta.db_table)} "  # noqa: S608
+        f"INNER JOIN {connection.ops.quote_name(user._meta.db_table)} "
+        f"ON {_column(Provider, 'user')} = {_column(user, 'id')} WHERE {where}"
+    )
+
+
+def provider_with_user(provider_id: int, *, online: bool) -> Provider | None:
+    """The provider with this id (online: active and bookable online), with their user (name and
+    all) as select_related("user") reads it, or None. One query: booking names the provider in
+    its answer."""
+    params = [provider_id, True, True] if online else [provider_id]
+    with connection.cursor() as cursor:
+        cursor.execute(_provider_sql(connection.vendor, online), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    provider = _instance(Provider, PROVIDER_FIELDS, row[: len(PROVIDER_FIELDS)])
+    provider.user = _instance(Provider.user.field.related_model, USER_FIELDS, row[len(PROVIDER_FIELDS) :])
+    return provider
+
+
 def review_service() -> Service | None:
     """The service a two-week review is booked as (the catalog's first active review)."""
     return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()
