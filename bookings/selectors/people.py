@@ -102,6 +102,23 @@ def provider_with_user(provider_id: int, *, online: bool) -> Provider | None:
     return provider
 
 
+@lru_cache(maxsize=4)
+def _offers_sql(vendor: str) -> str:
+    offers = Provider.services.through
+    return (
+        f"SELECT 1 FROM {connection.ops.quote_name(offers._meta.db_table)} "  # noqa: S608
+        f"WHERE {_column(offers, 'provider')} = %s AND {_column(offers, 'service')} = %s"
+    )
+
+
+def provider_offers(*, provider_id: int, service_id: int) -> bool:
+    """Whether the provider offers the service (`provider.services`), whatever either's state. One
+    query, written once: booking a named provider asks."""
+    with connection.cursor() as cursor:
+        cursor.execute(_offers_sql(connection.vendor), [provider_id, service_id])
+        return cursor.fetchone() is not None
+
+
 def review_service() -> Service | None:
     """The service a two-week review is booked as (the catalog's first active review)."""
     return Service.objects.active().filter(kind=ServiceKind.REVIEW).order_by("sort_order", "pk").first()

@@ -32,7 +32,7 @@ from ..models import (
     Source,
 )
 from ..policy import booking_policy
-from ..selectors import last_bookable_day, patient_find, slot_check
+from ..selectors import last_bookable_day, patient_find, provider_offers, slot_check
 from .claims import CLAIM_ATTEMPTS as CLAIM_ATTEMPTS  # re-exported: where tests and callers look
 from .claims import _claim_with_resources
 from .claims import claim_time as claim_time
@@ -216,7 +216,9 @@ def appointment_book(
     errors: dict[str, list[str]] = {}
     if not service.is_active or (online and not service.bookable_online):
         errors["service"] = ["This service can't be booked online. Please call us."]
-    if provider is not None and (not provider.is_active or not provider.services.filter(pk=service.pk).exists()):
+    if provider is not None and (
+        not provider.is_active or not provider_offers(provider_id=provider.pk, service_id=service.pk)
+    ):
         errors["provider"] = [f"{provider.name} doesn't offer {service.name}."]
     if errors:
         raise BookingInvalid(errors)
@@ -391,7 +393,7 @@ def appointment_reschedule(
             raise TooLateToReschedule(_too_late_message("reschedule", appointment.location))
         service = appointment.service
         target = None if anyone else (provider or appointment.provider)
-        if target is not None and not target.services.filter(pk=service.pk).exists():
+        if target is not None and not provider_offers(provider_id=target.pk, service_id=service.pk):
             raise BookingInvalid({"provider": [f"{target.name} doesn't offer {service.name}."]})
         previous_start, previous_provider_id = appointment.start, appointment.provider_id
         previous_location_id, previous_local = appointment.location_id, appointment.local_start

@@ -173,6 +173,18 @@ def test_a_provider_who_does_not_offer_the_service_is_a_field_error(clinic):
     assert "provider" in refused.value.errors
 
 
+def test_moving_to_a_provider_who_does_not_offer_the_service_is_a_field_error(clinic):
+    appointment = online(clinic.service, at(MONDAY, 10))
+    stranger = ProviderFactory(services=[ServiceFactory()])
+    week_hours(stranger, clinic.location)
+    move = {"appointment": appointment, "start": at(MONDAY, 11), "now": NOW, "by_patient": False, "provider": stranger}
+    with pytest.raises(BookingInvalid) as refused:
+        appointment_reschedule(**move)
+    assert refused.value.errors == {"provider": [f"{stranger.name} doesn't offer {clinic.service.name}."]}
+    stranger.services.add(clinic.service)
+    assert appointment_reschedule(**move).provider_id == stranger.pk
+
+
 def test_anyone_spreads_bookings_over_free_providers(clinic):
     other = ProviderFactory(services=[clinic.service])
     week_hours(other, clinic.location)
