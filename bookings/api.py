@@ -1,5 +1,6 @@
 """Booking endpoints of the public API (DESIGN.md, Public JSON API v1)."""
 
+import json
 from datetime import datetime, timedelta
 
 import orjson
@@ -21,7 +22,14 @@ from .api_schemas import (
     RescheduleIn,
 )
 from .models import Appointment, Location, Provider, Source
-from .selectors import availability_find, availability_online, locations_active, providers_for, service_by_slug
+from .selectors import (
+    availability_find,
+    availability_online,
+    locations_active,
+    provider_with_user,
+    providers_for,
+    service_by_slug,
+)
 from .services import (
     BookingError,
     BookingInvalid,
@@ -45,20 +53,30 @@ RATE_LIMITED = {429: ErrorOut}
 BY_LINK = {400: ErrorsOut, 404: ErrorOut, 410: ErrorOut, **RATE_LIMITED}
 
 
-def _booking_out(request: HttpRequest, appointment: Appointment) -> dict:
+def _booking_out(request: HttpRequest, appointment: Appointment, status: int = 200) -> HttpResponse:
+    """The booking as BookingOut documents it, built as plain data and encoded once: byte for byte
+    what validating it through the schema and encoding it with ninja's encoder (json.dumps, its
+    default separators and ASCII escapes) wrote, without the schema's per-object validation.
+    Times are in the location's zone, written as that encoder writes them (_json_time)."""
     zone = appointment.location.zone
-    provider = appointment.provider
-    return {
+    service, provider, location = appointment.service, appointment.provider, appointment.location
+    body = {
         "reference": appointment.reference,
-        "service": appointment.service,
+        "service": {"slug": service.slug, "name": service.name},
         "provider": {"id": provider.pk, "name": provider.name, "title": provider.title},
-        "location": appointment.location,
-        "start": appointment.start.astimezone(zone),
-        "end": appointment.end.astimezone(zone),
-        "status": appointment.status,
+        "location": {
+            "slug": location.slug,
+            "name": location.name,
+            "address": location.address,
+            "timezone": location.timezone,
+        },
+        "start": _json_time(appointment.start.astimezone(zone)),
+        "end": _json_time(appointment.end.astimezone(zone)),
+        "status": str(appointment.status),
         "manage_url": request.build_absolute_uri(manage_path(appointment)),
-        "cancellable_until": cancel_deadline(appointment).astimezone(zone),
+        "cancellable_until": _json_time(cancel_deadline(appointment).astimezone(zone)),
     }
+    return HttpResponse(json.dumps(body), status=status, content_type="application/json; charset=utf-8")
 
 
 def _invalid(**errors: str) -> Status:
@@ -166,7 +184,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
             return _invalid(location="Unknown location.")
     provider = None
     if payload.provider is not None:
-        provider = _online_providers().filter(pk=payload.provider).select_related("user").first()
+        provider = provider_with_user(payload.provider, online=True)
         if provider is None:
             return _invalid(provider="Unknown provider.")
     areas = list(TreatmentArea.objects.active().filter(slug__in=payload.areas)) if payload.areas else []
@@ -186,7 +204,7 @@ def booking_create(request: HttpRequest, payload: BookingIn):
         )
     except BookingError as exc:
         return _refused(exc)
-    return Status(201, _booking_out(request, _as_booked(appointment, provider)))
+    return _booking_out(request, _as_booked(appointment, provider), status=201)
 
 
 def _as_booked(appointment: Appointment, named: Provider | None) -> Appointment:
@@ -194,7 +212,7 @@ def _as_booked(appointment: Appointment, named: Provider | None) -> Appointment:
     location are the very objects it was booked with; its provider (with their name) is the one
     the patient named, else read (one query)."""
     if named is None or named.pk != appointment.provider_id:
-        named = Provider.objects.select_related("user").get(pk=appointment.provider_id)
+        named = provider_with_user(appointment.provider_id, online=False)
     appointment.provider = named
     return appointment
 
@@ -215,7 +233,7 @@ def _by_token(token: str) -> tuple[Appointment | None, Status | None]:
 )
 def booking_read(request: HttpRequest, token: str):
     appointment, error = _by_token(token)
-    return error or Status(200, _booking_out(request, appointment))
+    return error or _booking_out(request, appointment)
 
 
 @router.post(
@@ -231,7 +249,7 @@ def booking_cancel(request: HttpRequest, token: str):
         appointment = appointment_cancel(appointment=appointment, now=timezone.now(), by_patient=True)
     except BookingError as exc:
         return _refused(exc)
-    return Status(200, _booking_out(request, _reload(appointment)))
+    return _booking_out(request, _reload(appointment))
 
 
 @router.post(
@@ -254,7 +272,7 @@ def booking_reschedule(request: HttpRequest, token: str, payload: RescheduleIn):
         )
     except BookingError as exc:
         return _refused(exc)
-    return Status(200, _booking_out(request, _reload(appointment)))
+    return _booking_out(request, _reload(appointment))
 
 
 def _reload(appointment: Appointment) -> Appointment:

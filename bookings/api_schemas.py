@@ -5,13 +5,14 @@ ones document the answers (the availability answer is built as plain data that f
 """
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import ConfigDict, StrictBool, ValidationInfo, field_validator
+from ninja.schema import DjangoGetter
+from pydantic import ConfigDict, ModelWrapValidatorHandler, StrictBool, ValidationInfo, field_validator, model_validator
 
 from medspa.middleware import CONTROL_MESSAGE, has_control_characters
 from medspa.staff import LARGEST_ID
@@ -25,6 +26,19 @@ MIN_AGE_YEARS = 18
 
 class Strict(Schema):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler, info: ValidationInfo) -> Any:
+        """Ninja's own, but a JSON object is validated once: ninja validates a schema that forbids
+        unknown fields twice, the raw value (for the extra check) and then the same value read
+        through its DjangoGetter (for model instances and resolvers), and a nested schema twice on
+        each pass, so a booking's patient was validated four times. A dict read through the getter
+        gives the very values the first pass validated (a body has no resolvers, no managers)."""
+        if type(values) is dict:
+            return handler(values)
+        handler(values)
+        return handler(DjangoGetter(values, cls, info.context))
 
     @field_validator("*", mode="before")
     @classmethod

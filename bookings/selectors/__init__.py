@@ -17,6 +17,8 @@ from .people import (
     locations_active,
     online_bookings_open,
     patient_find,
+    provider_offers,
+    provider_with_user,
     providers_for,
     review_service,
 )
@@ -38,6 +40,8 @@ __all__ = [
     "locations_active",
     "online_bookings_open",
     "patient_find",
+    "provider_offers",
+    "provider_with_user",
     "providers_for",
     "review_service",
     "schedule_rows",

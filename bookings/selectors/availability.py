@@ -10,8 +10,8 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property, lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -459,6 +459,24 @@ class SlotCheck:
     resources: dict[int, tuple[list, list]] = field(default_factory=dict)
 
 
+# How far from a requested instant slot_check reads busy time: far enough for the local day that
+# holds the instant, in any zone, to be read whole (its bookings rank "anyone"). Such a day spans at
+# most 28 hours of instants (_local_day: 26 hours on a two-hour clock change, and an instant dated
+# that day may lie an hour or two past a midnight when the clocks go back around it).
+DAY_REACH = timedelta(hours=28)
+
+
+@lru_cache(maxsize=4096)
+def _local_day(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """Bounds [low, high) in UTC of the instants whose date in `zone` is `day`: midnight to
+    midnight, widened by the clock changes of the days either side (a change that turns the
+    clocks back across a midnight dates instants beyond it `day`)."""
+    midnights = [datetime.combine(day + timedelta(days=k), time.min, tzinfo=zone) for k in (-1, 0, 1, 2)]
+    offsets = [midnight.utcoffset() for midnight in midnights]
+    slack = max(offsets) - min(offsets)
+    return midnights[1].astimezone(UTC) - slack, midnights[2].astimezone(UTC) + slack
+
+
 def slot_check(
     *,
     service: Service,
@@ -468,27 +486,45 @@ def slot_check(
     online: bool,
     ignore_appointment_id: int | None = None,
 ) -> SlotCheck:
-    """The grid entries at exactly `start` (any zone), for booking and rescheduling. One query."""
+    """The grid entries at exactly `start` (any zone), for booking and rescheduling. One query.
+
+    It reads the busy time that can matter: what touches the visit with its buffers, and the
+    bookings of the local day holding `start` in any zone (DAY_REACH either side), which rank
+    the free providers. Should a ranked slot's day reach further (no zone's does today), its days
+    are read whole, as availability reads them: a second query, the same answer."""
     policy = booking_policy()
+    provider_ids = None if provider_ids is None else list(provider_ids)
     # The requested instant falls on one calendar date per zone; look at the day either side.
     first_day = start.astimezone(UTC).date() - timedelta(days=1)
-    _, schedule = _schedule(
-        service=service,
-        start_date=first_day,
-        days=3,
-        location=location,
-        provider_ids=provider_ids,
-        online=online,
-        ignore_appointment_id=ignore_appointment_id,
-    )
-    on_grid = _grid_at(
-        schedule=schedule, service=service, start=start, start_date=first_day, days=3, step=policy.slot_step
-    )
-    free = sorted(
-        (slot for slot, free in on_grid if free),
-        key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id),
-    )
     start_utc = start.astimezone(UTC)
     low, high = start_utc - service.buffer_before, start_utc + service.duration + service.buffer_after
+    window = (min(low, start_utc - DAY_REACH), max(high, start_utc + DAY_REACH))
+
+    def read(window: tuple[datetime, datetime] | None) -> tuple[_Schedule, list[tuple[Slot, bool]]]:
+        _, schedule = _schedule(
+            service=service,
+            start_date=first_day,
+            days=3,
+            location=location,
+            provider_ids=provider_ids,
+            online=online,
+            ignore_appointment_id=ignore_appointment_id,
+            window=window,
+        )
+        on_grid = _grid_at(
+            schedule=schedule, service=service, start=start, start_date=first_day, days=3, step=policy.slot_step
+        )
+        return schedule, on_grid
+
+    schedule, on_grid = read(window)
+    free = [slot for slot, free in on_grid if free]
+    if len(free) > 1 and not all(_within(window, _local_day(s.start.date(), s.location.zone)) for s in free):
+        schedule, on_grid = read(None)
+        free = [slot for slot, free in on_grid if free]
+    free.sort(key=lambda s: (schedule.load(s.provider_id, s.start.date(), s.location.zone), s.provider_id))
     resources = {slot.location.pk: schedule.free_resources(slot.location.pk, low, high) for slot in free}
     return SlotCheck(on_grid=[slot for slot, _ in on_grid], free=free, resources=resources)
+
+
+def _within(window: tuple[datetime, datetime], span: tuple[datetime, datetime]) -> bool:
+    return window[0] <= span[0] and span[1] <= window[1]

@@ -68,11 +68,14 @@ def _schedule(
     provider_ids: Iterable[int] | None,
     online: bool,
     ignore_appointment_id: int | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> tuple[Service | None, _Schedule]:
     """The working hours of everyone who offers the service on the weekdays of the dates, with
     their time off and busy appointments: one query. `service` may be a slug (an active service,
     bookable online when `online`): then the service is read in the same query (None: no such
-    service); else it is the service given."""
+    service); else it is the service given. The busy time is what touches the dates with a day of
+    margin either side, or `window` (UTC instants [low, high)) when given: a caller that needs
+    less of it says so."""
     by_slug = isinstance(service, str)
     empty = _Schedule(hours=[], busy={}, booked={})
     if not date.min + timedelta(days=1) < start_date < date.max - timedelta(days=days + 1):
@@ -81,6 +84,8 @@ def _schedule(
     # Everything that can touch the dates, whatever the zone: a day of margin either side.
     low = datetime.combine(start_date - timedelta(days=1), time.min, tzinfo=UTC)
     high = datetime.combine(start_date + timedelta(days=days + 1), time.min, tzinfo=UTC)
+    if window is not None:
+        low, high = window
     found, hours, busy, rooms, devices = schedule_rows(
         service_id=None if by_slug else service.pk,
         service_slug=service if by_slug else None,

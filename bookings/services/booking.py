@@ -5,6 +5,7 @@ overlapping busy range (we turn its error into SlotUnavailable); on SQLite every
 takes the write lock at BEGIN (IMMEDIATE), so the check below and the insert are one step.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -31,7 +32,7 @@ from ..models import (
     Source,
 )
 from ..policy import booking_policy
-from ..selectors import last_bookable_day, patient_find, slot_check
+from ..selectors import last_bookable_day, patient_find, provider_offers, slot_check
 from .claims import CLAIM_ATTEMPTS as CLAIM_ATTEMPTS  # re-exported: where tests and callers look
 from .claims import _claim_with_resources
 from .claims import claim_time as claim_time
@@ -85,7 +86,7 @@ class PatientDetails:
 
 
 def patient_match_or_create(
-    *, details: PatientDetails, now: datetime | None = None, source: str = ""
+    *, details: PatientDetails, now: datetime | None = None, source: str = "", savepoint: bool = True
 ) -> tuple[Patient, bool]:
     """The known patient with this email and date of birth, or a new one; and whether it is new.
 
@@ -93,34 +94,48 @@ def patient_match_or_create(
     of birth are no proof of who is asking (see services/identity.py). Safe against two first
     bookings at once (the loser matches). A new patient who ticked the texting opt-in has it kept
     with the time and `source` ("Online booking"); texts are their channel only with that consent.
+
+    `savepoint=False` (booking's own first try): the insert takes no savepoint, and a patient
+    created by someone else a moment ago raises _PatientTaken instead, for the caller to roll its
+    transaction back and try again with one.
     """
     patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
     if patient is not None:
         return patient, False
     sms = bool(details.sms_consent)
+    fields = {
+        "first_name": details.first_name.strip(),
+        "last_name": details.last_name.strip(),
+        "email": details.email.strip(),
+        "phone": details.phone,
+        "date_of_birth": details.date_of_birth,
+        "consent_sms": sms,
+        "consent_sms_at": (now or timezone.now()) if sms else None,
+        "consent_sms_source": source[:40] if sms else "",
+        "preferred_channel": (
+            PreferredChannel.SMS
+            if sms and details.preferred_channel == PreferredChannel.SMS
+            else PreferredChannel.EMAIL
+        ),
+    }
+    if not savepoint:
+        try:
+            return Patient.objects.create(**fields), True
+        except IntegrityError as exc:
+            raise _PatientTaken from exc
     try:
         with transaction.atomic():
-            created = Patient.objects.create(
-                first_name=details.first_name.strip(),
-                last_name=details.last_name.strip(),
-                email=details.email.strip(),
-                phone=details.phone,
-                date_of_birth=details.date_of_birth,
-                consent_sms=sms,
-                consent_sms_at=(now or timezone.now()) if sms else None,
-                consent_sms_source=source[:40] if sms else "",
-                preferred_channel=(
-                    PreferredChannel.SMS
-                    if sms and details.preferred_channel == PreferredChannel.SMS
-                    else PreferredChannel.EMAIL
-                ),
-            )
-            return created, True
+            return Patient.objects.create(**fields), True
     except IntegrityError:
         patient = patient_find(email=details.email, date_of_birth=details.date_of_birth)
         if patient is None:
             raise
         return patient, False
+
+
+class _PatientTaken(Exception):
+    """The insert of a new patient failed without a savepoint (most likely another booking created
+    them a moment ago): the transaction is spoilt, roll it back and try again with one."""
 
 
 def event_record(
@@ -201,19 +216,50 @@ def appointment_book(
     errors: dict[str, list[str]] = {}
     if not service.is_active or (online and not service.bookable_online):
         errors["service"] = ["This service can't be booked online. Please call us."]
-    if provider is not None and (not provider.is_active or not provider.services.filter(pk=service.pk).exists()):
+    if provider is not None and (
+        not provider.is_active or not provider_offers(provider_id=provider.pk, service_id=service.pk)
+    ):
         errors["provider"] = [f"{provider.name} doesn't offer {service.name}."]
     if errors:
         raise BookingInvalid(errors)
     _check_timing(start=start, now=now, min_notice=min_notice)
 
+    # The first try creates a new patient without a savepoint (two statements fewer). Should another
+    # booking create them meanwhile, that try is rolled back whole and the second matches them, as
+    # the savepoint would have (see patient_match_or_create).
+    book = functools.partial(
+        _book, service=service, start=start, now=now, source=source, patient=patient, details=details,
+        provider=provider, location=location, areas=areas, booked_by=booked_by, online=online,
+    )  # fmt: skip
+    try:
+        return book(patient_savepoint=False)
+    except _PatientTaken:
+        return book(patient_savepoint=True)
+
+
+def _book(
+    *,
+    service: Service,
+    start: datetime,
+    now: datetime,
+    source: Source,
+    patient: Patient | None,
+    details: PatientDetails | None,
+    provider: Provider | None,
+    location: Location | None,
+    areas: Iterable[TreatmentArea],
+    booked_by: AbstractBaseUser | None,
+    online: bool,
+    patient_savepoint: bool,
+) -> Appointment:
+    """appointment_book's transaction, once its input is checked."""
     with transaction.atomic():
         # Front desk knows who it is talking to; a patient passed in (a waitlist offer opened from
         # the email on file) is theirs. Online, only a patient this booking created is proven.
         verified = True
         if patient is None:
             patient, created = patient_match_or_create(
-                details=details, now=now, source=f"{Source(source).label} booking"
+                details=details, now=now, source=f"{Source(source).label} booking", savepoint=patient_savepoint
             )
             verified = created or not online
         # Online, the answer must not tell a stranger anything about a patient (whether they exist,
@@ -347,7 +393,7 @@ def appointment_reschedule(
             raise TooLateToReschedule(_too_late_message("reschedule", appointment.location))
         service = appointment.service
         target = None if anyone else (provider or appointment.provider)
-        if target is not None and not target.services.filter(pk=service.pk).exists():
+        if target is not None and not provider_offers(provider_id=target.pk, service_id=service.pk):
             raise BookingInvalid({"provider": [f"{target.name} doesn't offer {service.name}."]})
         previous_start, previous_provider_id = appointment.start, appointment.provider_id
         previous_location_id, previous_local = appointment.location_id, appointment.local_start

@@ -1,8 +1,9 @@
-"""The availability answer is built as plain data and encoded once; it must stay exactly what
-encoding it through its schema (AvailabilityOut) gave, and the schema must still describe it."""
+"""The availability and booking answers are built as plain data and encoded once; they must stay
+exactly what encoding them through their schemas (AvailabilityOut, BookingOut) gave, and the
+schema must still describe them."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +11,10 @@ from django.utils import timezone
 from ninja.responses import NinjaJSONEncoder
 
 from bookings.api import AvailabilityOut, _json_time
+from bookings.api_schemas import BookingOut
+from bookings.models import Appointment
 from bookings.selectors import availability_find
+from bookings.services import cancel_deadline
 from tests.bookings.conftest import next_weekday, week_hours
 from tests.factories import LocationFactory, ProviderFactory
 
@@ -68,3 +72,63 @@ def test_odd_instants_are_written_as_the_schema_wrote_them():
         datetime(2026, 1, 1, 9, 0, tzinfo=ZoneInfo("Europe/London")),
     ]:
         assert json.dumps(_json_time(moment)) == json.dumps(moment, cls=NinjaJSONEncoder)
+
+
+def booking_through_the_schema(appointment, manage_url: str) -> bytes:
+    """What the booking endpoints sent before: BookingOut validated from the objects, dumped,
+    encoded by ninja's renderer (json.dumps with its encoder)."""
+    appointment = Appointment.objects.select_related("service", "location", "provider__user").get(pk=appointment.pk)
+    zone = appointment.location.zone
+    provider = appointment.provider
+    data = {
+        "reference": appointment.reference,
+        "service": appointment.service,
+        "provider": {"id": provider.pk, "name": provider.name, "title": provider.title},
+        "location": appointment.location,
+        "start": appointment.start.astimezone(zone),
+        "end": appointment.end.astimezone(zone),
+        "status": appointment.status,
+        "manage_url": manage_url,
+        "cancellable_until": cancel_deadline(appointment).astimezone(zone),
+    }
+    return json.dumps(BookingOut.model_validate(data).model_dump(), cls=NinjaJSONEncoder).encode()
+
+
+@pytest.mark.parametrize("zone", ["America/New_York", "UTC", "Asia/Kolkata"])
+def test_booking_answers_are_what_the_schema_would_have_sent(client, clinic, zone):
+    """Byte for byte, for each endpoint that answers a booking: names that need escapes, a zone
+    written with "Z", another with a half-hour offset, a provider named or anyone."""
+    place = LocationFactory(slug="ailleurs", name="Ça Va Clinic", address="1 Rue de l'Été\n2nd floor", timezone=zone)
+    other = ProviderFactory(services=[clinic.service], title='Nurse "injector" — RN')
+    other.user.first_name, other.user.last_name = "José", "Núñez"
+    other.user.save()
+    week_hours(other, place, weekdays=range(7))
+    monday = next_weekday(0)
+    start = datetime.combine(monday, time(10), tzinfo=ZoneInfo(zone))
+    body = {
+        "service": "consult", "start": start.isoformat(), "location": "ailleurs", "accept_policy": True,
+        "patient": {"first_name": "Zoë", "last_name": "Ōta", "email": "zoe@example.com", "phone": "(941) 555-0199",
+                    "date_of_birth": "1990-05-06"},
+    }  # fmt: skip
+    for named in (None, other.pk):
+        if named:
+            body["provider"], body["start"] = named, (start + timedelta(hours=1)).isoformat()
+        created = client.post("/api/v1/bookings", json.dumps(body), content_type="application/json")
+        assert created.status_code == 201, created.content
+        assert created["Content-Type"] == "application/json; charset=utf-8"
+        manage_url = created.json()["manage_url"]
+        appointment = Appointment.objects.get(reference=created.json()["reference"])
+        assert created.content == booking_through_the_schema(appointment, manage_url)
+        assert b"\\u00e9" in created.content  # José, escaped as ninja's encoder escaped it
+    token = manage_url.rstrip("/").rsplit("/", 1)[-1]
+    read = client.get(f"/api/v1/bookings/{token}")
+    assert read.status_code == 200 and read.content == booking_through_the_schema(appointment, manage_url)
+    later = (start + timedelta(hours=3)).isoformat()
+    moved = client.post(f"/api/v1/bookings/{token}/reschedule", json.dumps({"start": later}),
+                        content_type="application/json")  # fmt: skip
+    assert moved.status_code == 200 and moved.content == booking_through_the_schema(appointment, manage_url)
+    assert moved.json()["start"] == later.replace("+00:00", "Z")
+    cancelled = client.post(f"/api/v1/bookings/{token}/cancel", content_type="application/json")
+    assert cancelled.status_code == 200
+    assert cancelled.content == booking_through_the_schema(appointment, manage_url)
+    assert cancelled.json()["status"] == "cancelled"

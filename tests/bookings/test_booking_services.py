@@ -173,6 +173,18 @@ def test_a_provider_who_does_not_offer_the_service_is_a_field_error(clinic):
     assert "provider" in refused.value.errors
 
 
+def test_moving_to_a_provider_who_does_not_offer_the_service_is_a_field_error(clinic):
+    appointment = online(clinic.service, at(MONDAY, 10))
+    stranger = ProviderFactory(services=[ServiceFactory()])
+    week_hours(stranger, clinic.location)
+    move = {"appointment": appointment, "start": at(MONDAY, 11), "now": NOW, "by_patient": False, "provider": stranger}
+    with pytest.raises(BookingInvalid) as refused:
+        appointment_reschedule(**move)
+    assert refused.value.errors == {"provider": [f"{stranger.name} doesn't offer {clinic.service.name}."]}
+    stranger.services.add(clinic.service)
+    assert appointment_reschedule(**move).provider_id == stranger.pk
+
+
 def test_anyone_spreads_bookings_over_free_providers(clinic):
     other = ProviderFactory(services=[clinic.service])
     week_hours(other, clinic.location)
@@ -240,3 +252,24 @@ def test_the_database_itself_refuses_an_overlapping_row(clinic):
         **row, status=AppointmentStatus.CANCELLED, start=at(MONDAY, 10), end=at(MONDAY, 10, 30),
         busy_from=at(MONDAY, 10), busy_until=at(MONDAY, 10, 30),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("misses", [1, 2])
+def test_a_patient_another_booking_created_meanwhile_is_matched(clinic, monkeypatch, misses):
+    """Two first bookings for one person at once: the one whose insert loses matches the other's
+    patient (after rolling back its first try; `misses` 2: its second try loses too, in a savepoint)."""
+    from bookings.services import booking
+
+    theirs = PatientFactory(email="ada.park@example.com", date_of_birth=DETAILS.date_of_birth)
+    looks, real = [], booking.patient_find
+
+    def find(**kwargs):  # the other's insert lands between this look and ours
+        looks.append(kwargs)
+        return None if len(looks) <= misses else real(**kwargs)
+
+    monkeypatch.setattr(booking, "patient_find", find)
+    appointment = online(clinic.service, at(MONDAY, 10))
+    assert appointment.patient == theirs and not appointment.identity_verified
+    assert Patient.objects.count() == 1 and Appointment.objects.count() == 1
+    assert len(looks) == misses + 1
+    assert appointment.contact_proposal.patient == theirs  # what the booking said, for front desk
