@@ -1,7 +1,7 @@
 """For whom: the patient, matched on email and date of birth for online bookings."""
 
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 
 class PreferredChannel(models.TextChoices):
@@ -45,6 +45,10 @@ class Patient(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), "date_of_birth", name="patient_unique_email_and_birth_date"),
         ]
+        # Every online booking looks its patient up by email in any case (`email__iexact`, which
+        # PostgreSQL writes as UPPER(email) = UPPER(%s)) and date of birth: without this index that
+        # and the open-bookings throttle read the whole table.
+        indexes = [models.Index(Upper("email"), "date_of_birth", name="patient_email_upper_birth")]
         # The hold's reason comes from screening answers: clinical staff only (front desk sees the hold).
         permissions = [("view_clinical", "Can see clinical details such as why treatment is on hold")]
 

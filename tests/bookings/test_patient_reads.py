@@ -57,3 +57,32 @@ def test_a_provider_with_their_user_and_what_they_offer():
     assert provider_with_user(away.pk + 1000, online=False) is None
     assert provider_offers(provider_id=provider.pk, service_id=service.pk)
     assert not provider_offers(provider_id=provider.pk, service_id=ServiceFactory().pk)
+
+
+def test_the_patient_lookups_use_the_email_index_on_postgresql():
+    """The lookup and the open-bookings count compare UPPER(email) (Django's iexact): the index on
+    (UPPER(email), date_of_birth) must serve both, or each booking reads the whole patients table.
+    With sequential scans made costly, the plans name the index only if its expression matches."""
+    from datetime import UTC, date, datetime
+
+    from django.db import connection
+
+    from bookings.selectors.people import _email_param, _open_sql, _patient_sql
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the expression index and its plan are PostgreSQL's")
+    born, now = date(1990, 1, 1), datetime(2027, 1, 1, tzinfo=UTC)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plans = []
+        for sql, params in (
+            (_patient_sql(connection.vendor), [_email_param("Pat@Example.com"), born]),
+            (
+                _open_sql(connection.vendor),
+                [now, born, _email_param("Pat@Example.com"), "online", "booked", "confirmed"],
+            ),
+        ):
+            cursor.execute("EXPLAIN " + sql, params)
+            plans.append("\n".join(row[0] for row in cursor.fetchall()))
+    for plan in plans:
+        assert "patient_email_upper_birth" in plan, plan
