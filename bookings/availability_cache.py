@@ -74,12 +74,6 @@ def kept(key: tuple, compute: Callable[[], T], fresh: Callable[[T], bool]) -> T:
     return found
 
 
-def forget_all() -> None:
-    """Drop every kept answer (tests)."""
-    with _lock:
-        _kept.clear()
-
-
 def enabled() -> bool:
     return settings.AVAILABILITY_CACHE
 
