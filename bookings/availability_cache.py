@@ -36,7 +36,10 @@ from django.db import connection
 
 from .models import AvailabilityVersion
 
-SIZE = 512  # answers kept per process (the same request by many patients is the point)
+# Answers kept per process, the least recently asked dropped first: the same few questions from
+# many patients are the point. An answer of 31 days for everyone is about a thousand slots
+# (some 250 KB), so a visitor asking odd questions holds at most about 32 MB of a process.
+SIZE = 128
 T = TypeVar("T")
 _lock = threading.Lock()
 _kept: OrderedDict[tuple, Any] = OrderedDict()
