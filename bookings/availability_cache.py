@@ -12,8 +12,11 @@ or the schedule from the database. So:
   moment ago is never offered again, in any process;
 - an answer computed while a write commits may lack it, but is kept under the token read before
   it, which that write has already replaced: no later request finds it;
-- a token is random, not a count, so a rolled-back or restored database never brings back a token
-  whose answers were computed from other data.
+- a token is random, not a count, so a rolled-back transaction never brings back a token whose
+  answers were computed from other data; with no token row at all nothing is kept or served.
+
+Restoring a backup (or loading data with triggers off) while web processes run can bring back a
+token under which a process kept an answer from later data: restart the web processes after one.
 
 What is kept is independent of the moment of the request: all the free slots from the start of
 the asked dates up to the booking horizon, sorted, served while the horizon's last day stays the
@@ -45,12 +48,14 @@ _lock = threading.Lock()
 _kept: OrderedDict[tuple, Any] = OrderedDict()
 
 
-def availability_version() -> int:
-    """The current token: plain SQL, read on every availability request."""
+def availability_version() -> int | None:
+    """The current token: plain SQL, read on every availability request. None when the row is
+    gone (a flush, a delete by hand): nothing may then be kept or served, for a constant stand-in
+    would come back the next time the row is gone and serve what was kept under it."""
     with connection.cursor() as cursor:
         cursor.execute(_version_sql(connection.vendor))
         row = cursor.fetchone()
-    return row[0] if row else 0
+    return row[0] if row else None
 
 
 @lru_cache(maxsize=4)
@@ -78,7 +83,8 @@ def kept(key: tuple, compute: Callable[[], T], fresh: Callable[[T], bool]) -> T:
 
 
 def enabled() -> bool:
-    return settings.AVAILABILITY_CACHE
+    """On, and on a database whose triggers replace the token (migration bookings 0019)."""
+    return settings.AVAILABILITY_CACHE and connection.vendor in ("postgresql", "sqlite")
 
 
 def key_for(*, token: int, slug: str, start_date: date, days: int, provider: int | None) -> tuple:

@@ -6,6 +6,7 @@ PostgreSQL: constraint triggers, deferred, so the token is replaced at commit: t
 only while the transaction commits, never while it waits on anything else (two bookings cannot
 deadlock on it), and the token becomes visible with the writes, atomically. Tests that never
 commit make them immediate (SET CONSTRAINTS availability_bump IMMEDIATE, tests/conftest.py).
+TRUNCATE, which fires no row trigger, has a statement trigger of its own.
 SQLite: plain triggers (its writers are one at a time anyway).
 
 An appointment's update counts only when it changes what availability reads (status, times,
@@ -68,6 +69,13 @@ def _postgresql() -> tuple[list[str], list[str]]:
             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bookings_availability_bump()"""
         )
         backward.append(f"DROP TRIGGER IF EXISTS availability_bump ON {table}")
+    # TRUNCATE fires no row trigger: a statement trigger for it (at once; TRUNCATE takes every lock).
+    for table in [APPOINTMENT, *OTHER_TABLES]:
+        forward.append(
+            f"""CREATE TRIGGER availability_bump_truncate AFTER TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION bookings_availability_bump()"""
+        )
+        backward.append(f"DROP TRIGGER IF EXISTS availability_bump_truncate ON {table}")
     backward.append("DROP FUNCTION IF EXISTS bookings_availability_bump()")
     return forward, backward
 

@@ -329,12 +329,13 @@ def availability_online(
     the same query as the schedule: (the service, its availability), or (None, nothing) when there
     is no such service. The answer for every location is kept per process under the availability
     version (availability_cache): the version's query, then the schedule's when nothing is kept."""
-    if location is not None or not availability_cache.enabled():
+    # The token before the schedule (see availability_cache); None: no token row, keep nothing.
+    token = availability_cache.availability_version() if location is None and availability_cache.enabled() else None
+    if token is None:
         found, available = _find(
             service=slug, start_date=start_date, days=days, now=now, location=location, provider=provider, online=True
         )
         return found, available if found is not None else Availability(rows=[], closed=[])
-    token = availability_cache.availability_version()  # before the schedule: see availability_cache
     key = availability_cache.key_for(token=token, slug=slug, start_date=start_date, days=days, provider=provider)
     policy = booking_policy()
 

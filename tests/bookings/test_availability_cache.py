@@ -331,3 +331,50 @@ def test_kept_answers_equal_fresh_ones_through_random_writes_and_moments(client,
             fresh = offered(client, ask, **query)
             settings.AVAILABILITY_CACHE = True
             assert kept == fresh, (step, ask, query)
+
+
+def test_with_no_token_row_nothing_is_kept_even_the_second_time_it_is_gone(client, clinic, day):
+    """A missing row is no token: answers are computed and not kept (a constant stand-in would come
+    back the next time the row went missing and serve what was kept under it)."""
+    ten = at(day, 10).isoformat()
+    AvailabilityVersion.objects.all().delete()
+    assert ten in starts(client, day)
+    with CaptureQueriesContext(connection) as queries:
+        assert ten in starts(client, day)
+    assert len(queries) == 2  # the version's, and the schedule's again: nothing was kept
+    desk_book(clinic, at(day, 10))  # a trigger makes the row again, with a random token
+    assert ten not in starts(client, day)
+    AvailabilityVersion.objects.all().delete()
+    assert ten not in starts(client, day)
+
+
+def test_truncating_a_table_availability_reads_changes_the_version(client, clinic, day):
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's (SQLite deletes row by row, which the row triggers see)")
+    before = availability_cache.availability_version()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE bookings_timeoff")
+    assert availability_cache.availability_version() != before
+
+
+def test_every_table_the_availability_statement_reads_has_its_triggers():
+    """A table added to the statement (bookings/selectors/rows.py) without a trigger would change
+    answers without changing the version: each must have one for insert, update and delete."""
+    from bookings.selectors.rows import _ALIASES
+
+    tables = {model._meta.db_table for model in _ALIASES}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname, t.tgtype FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname LIKE 'availability_bump%%'"
+            )
+            # tgtype bits: 4 insert, 8 delete, 16 update, 32 truncate
+            events = {}
+            for table, kind in cursor.fetchall():
+                events[table] = events.get(table, 0) | kind
+            assert {table for table, kind in events.items() if kind & (4 | 8 | 16 | 32) == 60} >= tables
+        else:
+            cursor.execute("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            names = {(table, name.rsplit("_", 1)[-1]) for table, name in cursor.fetchall()}
+            assert {(table, event) for table in tables for event in ("insert", "update", "delete")} <= names
