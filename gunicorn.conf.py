@@ -15,6 +15,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", min(4, max(2, multiprocessing.cp
 threads = int(os.environ.get("WEB_THREADS", "4"))
 worker_class = "gthread"
 backlog = 2048
+# The longest request line gunicorn reads (its most, 4094 by default): a longer one is refused with
+# gunicorn's own HTML 414 before the app can say which parameter is wrong; up to this the API
+# answers with its field errors (a repeated or malformed parameter: 400).
+limit_request_line = 8190
 timeout = 30
 graceful_timeout = 10
 keepalive = 5

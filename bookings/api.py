@@ -1,6 +1,8 @@
 """Booking endpoints of the public API (DESIGN.md, Public JSON API v1)."""
 
+import functools
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import orjson
@@ -102,7 +104,22 @@ def locations_list(request: HttpRequest) -> list[Location]:
     return locations_active()
 
 
+def one_value_each(view: Callable) -> Callable:
+    """A query parameter given more than once is a 400 on that parameter: each takes one value, and
+    which of several counts would be a guess (Django keeps the last, so `days=abc&days=2` passed)."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs):
+        repeated = sorted(key for key, values in request.GET.lists() if len(values) > 1)
+        if repeated:
+            return _invalid(**dict.fromkeys(repeated, "Give this parameter once."))
+        return view(request, *args, **kwargs)
+
+    return checked
+
+
 @router.get("/providers", response={200: list[ProviderOut], 400: ErrorsOut}, summary="Providers offering a service")
+@one_value_each
 def providers_list(request: HttpRequest, service: str, location: str | None = None):
     found = _service(service)
     if found is None:
@@ -119,6 +136,7 @@ def providers_list(request: HttpRequest, service: str, location: str | None = No
 
 
 @router.get("/availability", response={200: AvailabilityOut, 400: ErrorsOut, **RATE_LIMITED}, summary="Free slots")
+@one_value_each
 def availability(request: HttpRequest, query: Query[AvailabilityQuery]):
     """Free slots from `date` for `days` days; each time in its location's zone and offset."""
     now = timezone.now()

@@ -368,3 +368,21 @@ def test_the_horizon_counts_days_on_the_locations_calendar_late_in_the_evening(c
                             "phone": "+19415550199", "date_of_birth": "1990-05-06"}}  # fmt: skip
         response = client.post("/api/v1/bookings", json.dumps(body), content_type="application/json")
         assert response.status_code == 400 and "10 days ahead" in json.dumps(response.json())
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/api/v1/availability?service=consult&date=2031-01-06&days=abc&days=2", "days"),
+        ("/api/v1/availability?service=consult&service=consult&date=2031-01-06", "service"),
+        ("/api/v1/providers?service=consult&location=a&location=b", "location"),
+    ],
+)
+def test_a_query_parameter_given_twice_is_a_field_error(client, clinic, path, field):
+    """Django keeps the last of repeated values, so `days=abc&days=2` used to pass as 2."""
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.json() == {"errors": {field: ["Give this parameter once."]}}
+    schema = client.get("/api/v1/schema").json()
+    names = [p["name"] for p in schema["paths"]["/api/v1/availability"]["get"]["parameters"]]
+    assert {"service", "date", "days", "provider"} <= set(names)  # the wrapper keeps the documented parameters

@@ -91,6 +91,9 @@ def test_an_injector_takes_the_set_on_a_phone_and_compares_two_visits(live_serve
 
     page.get_by_role("link", name="Compare visits").click()
     expect(page.get_by_role("heading", name="Photos compared: Elena Marsh")).to_be_visible()
+    # The select submits itself once the page's script has run: on a loaded machine the heading
+    # shows before it has (a CI run once chose "Smiling" in time for nothing to listen).
+    page.wait_for_load_state("load")
     page.get_by_label("Expression").select_option(label="Smiling")  # submits itself
     expect(page.locator(".compare-summary")).to_contain_text("Smiling")
     photos = page.locator("img.compare-photo")
