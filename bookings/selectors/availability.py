@@ -8,7 +8,7 @@ service takes with their busy time, in one (selectors/rows.py).
 
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property, lru_cache
@@ -160,7 +160,21 @@ def _offered(
 _CLOSED: Blocked = ([], [])  # a location without a room (device) the service takes
 
 
-def _emit(append, rows: list[_Row], starts, rank: int, provider_id: int, location: Location, step, duration) -> None:
+# A block's free starts as `_offered` gathers them: (first start, its instant in microseconds,
+# how many, the end of a single start on a clock-change day or None).
+_Starts = list[tuple[datetime, int, int, datetime | None]]
+
+
+def _emit(
+    append: Callable[[_Row], None],
+    rows: list[_Row],
+    starts: _Starts,
+    rank: int,
+    provider_id: int,
+    location: Location,
+    step: timedelta,
+    duration: timedelta,
+) -> None:
     """The rows of runs of starts (see `_offered`), one after another."""
     step_us = step // _MICROSECOND
     for first, at, count, end in starts:
@@ -174,12 +188,12 @@ def _emit(append, rows: list[_Row], starts, rank: int, provider_id: int, locatio
             at += step_us
 
 
-def _left(starts, taken: dict[int, list[tuple[int, int]]], step: timedelta, step_us: int) -> list:
+def _left(starts: _Starts, taken: dict[int, list[tuple[int, int]]], step: timedelta, step_us: int) -> _Starts:
     """What is left of a provider's runs of starts once the instants in `taken` are removed; then
     those runs' instants are taken too. Instants of one phase (the same remainder by the step)
     lie on one lattice, where a run is the range [at, at + count·step) and removing is subtracting
     ranges; instants of different phases never meet."""
-    left = []
+    left: _Starts = []
     for first, at, count, end in starts:
         phase = at % step_us
         ranges = taken.setdefault(phase, [])
