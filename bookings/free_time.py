@@ -102,13 +102,12 @@ _FLOOR = datetime(1900, 1, 1, tzinfo=UTC)
 _CEILING = datetime(9000, 1, 1, tzinfo=UTC)
 
 
-def blocked_starts(busy: Busy, before: timedelta, reach: timedelta) -> Blocked:
-    """The starts a provider's (or a room's) busy time rules out: for each busy [b0, b1) the open
-    range (b0 - reach, b1 + before), where `reach` is the duration plus the buffer after."""
+def _merged(pairs: Iterable[tuple[datetime, datetime]]) -> Blocked:
+    """Open ranges, in order of their low ends, merged where they overlap: two that merely touch
+    stay apart (the start where they meet is free)."""
     lows: list[datetime] = []
     highs: list[datetime] = []
-    for start, end in zip(busy.starts, busy.ends, strict=True):
-        low, high = max(start, _FLOOR) - reach, min(end, _CEILING) + before
+    for low, high in pairs:
         if highs and low < highs[-1]:
             if high > highs[-1]:
                 highs[-1] = high
@@ -116,24 +115,22 @@ def blocked_starts(busy: Busy, before: timedelta, reach: timedelta) -> Blocked:
             lows.append(low)
             highs.append(high)
     return lows, highs
+
+
+def blocked_starts(busy: Busy, before: timedelta, reach: timedelta) -> Blocked:
+    """The starts a provider's (or a room's) busy time rules out: for each busy [b0, b1) the open
+    range (b0 - reach, b1 + before), where `reach` is the duration plus the buffer after."""
+    return _merged(
+        (max(start, _FLOOR) - reach, min(end, _CEILING) + before)
+        for start, end in zip(busy.starts, busy.ends, strict=True)
+    )
 
 
 def union_blocked(*parts: Blocked) -> Blocked:
     """The starts ruled out by any of `parts`."""
     if len(parts) == 1:
         return parts[0]
-    lows: list[datetime] = []
-    highs: list[datetime] = []
-    for low, high in sorted(
-        pair for part_lows, part_highs in parts for pair in zip(part_lows, part_highs, strict=True)
-    ):
-        if highs and low < highs[-1]:
-            if high > highs[-1]:
-                highs[-1] = high
-        else:
-            lows.append(low)
-            highs.append(high)
-    return lows, highs
+    return _merged(sorted(pair for lows, highs in parts for pair in zip(lows, highs, strict=True)))
 
 
 def intersect_blocked(first: Blocked, second: Blocked) -> Blocked:
