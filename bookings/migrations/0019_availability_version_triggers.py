@@ -96,22 +96,21 @@ def _sqlite() -> tuple[list[str], list[str]]:
     return forward, backward
 
 
-def create(apps, schema_editor):
+def _apply(schema_editor, backward: bool) -> None:
     vendor = schema_editor.connection.vendor
     if vendor not in ("postgresql", "sqlite"):
         return
-    forward, _ = _postgresql() if vendor == "postgresql" else _sqlite()
-    for statement in forward:
+    statements = (_postgresql() if vendor == "postgresql" else _sqlite())[backward]
+    for statement in statements:
         schema_editor.execute(statement)
+
+
+def create(apps, schema_editor):
+    _apply(schema_editor, backward=False)
 
 
 def drop(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor not in ("postgresql", "sqlite"):
-        return
-    _, backward = _postgresql() if vendor == "postgresql" else _sqlite()
-    for statement in backward:
-        schema_editor.execute(statement)
+    _apply(schema_editor, backward=True)
 
 
 class Migration(migrations.Migration):

@@ -228,6 +228,10 @@ def _free_slots(
         schedule=schedule, service=service, start_date=start_date, days=days, step=step, earliest=earliest,
         last_days=last_days, spread=False,
     )  # fmt: skip
+    return _slots(rows)
+
+
+def _slots(rows: list[_Row]) -> list[Slot]:
     return [Slot(start, end, provider_id, location) for _, _, provider_id, _, start, end, location in rows]
 
 
@@ -293,7 +297,7 @@ class Availability:
 
     @cached_property
     def slots(self) -> list[Slot]:
-        return [Slot(start, end, provider_id, location) for _, _, provider_id, _, start, end, location in self.rows]
+        return _slots(self.rows)
 
     def plain(self) -> list[dict]:
         """Each slot as {start, end, provider (id), location (slug)}, soonest first."""
